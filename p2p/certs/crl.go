@@ -38,6 +38,11 @@ func revoke(caDir, certFile string, now time.Time) error {
 	if err != nil {
 		return err
 	}
+	if cert.Equal(a.Cert) {
+		// Meaningless: whoever trusts the CA would trust its CRL saying so.
+		// Distrust a root by removing it from ca.crt.
+		return fmt.Errorf("certs: %s cannot revoke its own certificate", caDir)
+	}
 	if !bytes.Equal(cert.RawIssuer, a.Cert.RawSubject) || cert.CheckSignatureFrom(a.Cert) != nil {
 		return fmt.Errorf("certs: %s (issuer %q) and %s (%q): %w",
 			certFile, cert.Issuer.CommonName, caDir, a.Cert.Subject.CommonName, ErrNotIssuer)
