@@ -162,3 +162,25 @@ func checkTruncations(t *testing.T, cmd string, payload []byte, pver uint32, enc
 		}
 	}
 }
+
+// testEmptyMessage covers a message without fields.
+func testEmptyMessage(t *testing.T, msg Message) {
+	t.Helper()
+	for _, pver := range []uint32{0, MultipleAddressVersion, BIP0031Version, ProtocolVersion} {
+		roundTrip(t, msg, pver, WitnessEncoding, []byte{})
+	}
+	if msg.MaxPayloadLength(ProtocolVersion) != 0 {
+		t.Fatalf("%s: MaxPayloadLength = %d", msg.Command(), msg.MaxPayloadLength(ProtocolVersion))
+	}
+	checkBad(t, msg.Command(), WitnessEncoding, []badCase{
+		{"one byte", ProtocolVersion, []byte{0}, ErrTrailingBytes},
+		{"nine bytes", ProtocolVersion, make([]byte, 9), ErrTrailingBytes},
+	})
+	env, err := AppendMessage(nil, msg, ProtocolVersion, MainNet, WitnessEncoding)
+	if err != nil || len(env) != MessageHeaderSize {
+		t.Fatalf("%s: envelope %x, %v", msg.Command(), env, err)
+	}
+	if got := string(bytes.TrimRight(env[4:16], "\x00")); got != msg.Command() {
+		t.Fatalf("envelope command %q", got)
+	}
+}

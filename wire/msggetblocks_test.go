@@ -1,0 +1,5 @@
+package wire
+
+import "testing"
+
+func TestMsgGetBlocks(t *testing.T) { testLocator(t, CmdGetBlocks) }

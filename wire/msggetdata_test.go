@@ -1,0 +1,5 @@
+package wire
+
+import "testing"
+
+func TestMsgGetData(t *testing.T) { testInvMessage(t, CmdGetData) }

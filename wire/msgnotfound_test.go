@@ -1,0 +1,5 @@
+package wire
+
+import "testing"
+
+func TestMsgNotFound(t *testing.T) { testInvMessage(t, CmdNotFound) }
