@@ -104,8 +104,8 @@ type Config struct {
 
 	// Banned, if set, reports whether an IP is banned; banned addresses are
 	// neither dialled nor accepted. It is called from the scheduler's loop,
-	// so it must be fast and safe to call while the caller updates its ban
-	// list.
+	// so it must be fast, safe to call while the caller updates its ban
+	// list, and must not call the Scheduler (that would deadlock).
 	Banned func(netip.Addr) bool
 	// Self is this node's ID (zero if the network has none) and SelfAddrs
 	// its own listening addresses: candidates matching either are never

@@ -176,6 +176,12 @@ func TestInboundThrottle(t *testing.T) {
 		if err := s.CheckInbound(ip); err != nil {
 			t.Fatalf("after 31 s: %v", err)
 		}
+		off := newSched(t, Config{NoDial: true, InboundThrottle: -1}, nil, nil)
+		for range 3 {
+			if err := off.CheckInbound(ip); err != nil {
+				t.Fatalf("throttle disabled: %v", err)
+			}
+		}
 		for _, lan := range []string{"127.0.0.1", "10.1.2.3", "::1"} {
 			for range 3 {
 				if err := s.CheckInbound(netip.MustParseAddr(lan)); err != nil {
