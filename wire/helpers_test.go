@@ -28,8 +28,14 @@ func encode(t testing.TB, msg Message, pver uint32, enc Encoding) []byte {
 
 // equalish is reflect.DeepEqual, except that a nil slice equals an empty one.
 func equalish(a, b reflect.Value) bool {
-	if a.Kind() != b.Kind() {
+	if a.Type() != b.Type() {
 		return false
+	}
+	if a.Type().Comparable() && a.Kind() != reflect.Pointer && a.Kind() != reflect.Interface {
+		if !a.CanInterface() {
+			panic("equalish: unexported comparable field " + a.Type().String())
+		}
+		return a.Interface() == b.Interface()
 	}
 	switch a.Kind() {
 	case reflect.Pointer:
@@ -60,11 +66,10 @@ func equalish(a, b reflect.Value) bool {
 		}
 		return equalish(a.Elem(), b.Elem())
 	}
-	if a.CanInterface() && b.CanInterface() {
-		return reflect.DeepEqual(a.Interface(), b.Interface())
+	if !a.CanInterface() {
+		panic("equalish: unexported field " + a.Type().String())
 	}
-	// Unexported fields (netip.Addr's internals): compare by formatting.
-	return reflect.DeepEqual(a, b) || a.String() == b.String()
+	return reflect.DeepEqual(a.Interface(), b.Interface())
 }
 
 func sameMessage(a, b Message) bool { return equalish(reflect.ValueOf(a), reflect.ValueOf(b)) }
