@@ -2,7 +2,6 @@ package main
 
 import (
 	"crypto/x509"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -247,7 +246,7 @@ func describeCert(w io.Writer, c *x509.Certificate) {
 		return
 	}
 	if id, err := certs.NodeID(c.PublicKey); err == nil {
-		fmt.Fprintf(w, "node ID:    %s\n", hex.EncodeToString(id[:]))
+		fmt.Fprintf(w, "node ID:    %s\n", id)
 	}
 }
 

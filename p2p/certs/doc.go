@@ -38,8 +38,9 @@
 //
 // # Node IDs
 //
-// A node's ID is the 32-byte legacy Keccak-256 hash of its certificate's raw
-// public key, computed like a devp2p ID: for P-256 the 64 bytes X‖Y of the
+// A node's ID is an enode.ID, the type every layer uses: the 32-byte legacy
+// Keccak-256 hash of its certificate's raw public key, computed like a
+// devp2p ID: for P-256 the 64 bytes X‖Y of the
 // uncompressed point (without the 0x04 prefix), for Ed25519 the 32-byte key.
 // The SubjectPublicKeyInfo DER is not hashed, so the same P-256 key gives the
 // same ID whatever encoding carried it. See NodeID.

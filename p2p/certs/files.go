@@ -12,6 +12,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/ledgernet/ledgernet/p2p/enode"
 )
 
 // File names inside CA, agency and node directories.
@@ -151,7 +153,7 @@ func LoadAuthority(dir string) (*Authority, error) {
 type Node struct {
 	// Certificate is node.crt's chain with node.key; Leaf is set.
 	Certificate tls.Certificate
-	ID          [32]byte
+	ID          enode.ID
 	// Roots are the certificates of ca.crt, the trusted roots.
 	Roots []*x509.Certificate
 	// CRLFile is the path of the directory's crl.pem, which may not exist.

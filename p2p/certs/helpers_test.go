@@ -15,6 +15,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/ledgernet/ledgernet/p2p/enode"
 )
 
 // fakeClock is a settable clock for validity periods and CRL reloads.
@@ -161,7 +163,7 @@ func permissive(cert tls.Certificate) (client, server *tls.Config) {
 // side is what one end of a test connection saw.
 type side struct {
 	err error
-	id  [32]byte // peer ID after a successful exchange
+	id  enode.ID // peer ID after a successful exchange
 }
 
 // connect runs a TLS handshake over TCP loopback between a client and a

@@ -8,6 +8,7 @@ import (
 	"crypto/rand"
 	"fmt"
 
+	"github.com/ledgernet/ledgernet/p2p/enode"
 	"golang.org/x/crypto/sha3"
 )
 
@@ -55,11 +56,11 @@ func KeyTypeOf(pub crypto.PublicKey) (KeyType, error) {
 	}
 }
 
-// NodeID returns the node ID of a certificate key: legacy Keccak-256 of the
-// raw key, X‖Y (64 bytes, no 0x04 prefix) for P-256 as devp2p does for
+// NodeID returns the node ID of a certificate key, as an enode.ID: legacy
+// Keccak-256 of the raw key, X‖Y (64 bytes, no 0x04 prefix) for P-256 as devp2p does for
 // secp256k1, the 32 key bytes for Ed25519.
-func NodeID(pub crypto.PublicKey) ([32]byte, error) {
-	var id [32]byte
+func NodeID(pub crypto.PublicKey) (enode.ID, error) {
+	var id enode.ID
 	var raw []byte
 	switch kt, err := KeyTypeOf(pub); {
 	case err != nil:

@@ -4,6 +4,8 @@ import (
 	"crypto/tls"
 	"fmt"
 	"slices"
+
+	"github.com/ledgernet/ledgernet/p2p/enode"
 )
 
 // ServerConfig returns the TLS configuration of a node accepting connections:
@@ -33,7 +35,7 @@ func ServerConfig(cert tls.Certificate, v *Verifier) *tls.Config {
 // by v. When expected is not nil the server's node ID must equal it
 // (ErrUnexpectedID otherwise); pass nil when the address is known but not
 // the ID.
-func ClientConfig(cert tls.Certificate, v *Verifier, expected *[32]byte) *tls.Config {
+func ClientConfig(cert tls.Certificate, v *Verifier, expected *enode.ID) *tls.Config {
 	if expected != nil {
 		id := *expected // the caller may reuse its variable
 		expected = &id
@@ -51,7 +53,7 @@ func ClientConfig(cert tls.Certificate, v *Verifier, expected *[32]byte) *tls.Co
 	}
 }
 
-func verifyConnection(v *Verifier, expected *[32]byte) func(tls.ConnectionState) error {
+func verifyConnection(v *Verifier, expected *enode.ID) func(tls.ConnectionState) error {
 	return func(cs tls.ConnectionState) error {
 		_, err := v.Verify(cs.PeerCertificates, expected)
 		return err
@@ -75,9 +77,9 @@ func requireTLS13(chi *tls.ClientHelloInfo) (*tls.Config, error) {
 // PeerID returns the node ID of the peer of a completed handshake, from its
 // leaf certificate. With ServerConfig and ClientConfig the chain has already
 // been verified.
-func PeerID(cs tls.ConnectionState) ([32]byte, error) {
+func PeerID(cs tls.ConnectionState) (enode.ID, error) {
 	if len(cs.PeerCertificates) == 0 {
-		return [32]byte{}, fmt.Errorf("certs: peer sent %w", ErrNoCertificate)
+		return enode.ID{}, fmt.Errorf("certs: peer sent %w", ErrNoCertificate)
 	}
 	return NodeID(cs.PeerCertificates[0].PublicKey)
 }

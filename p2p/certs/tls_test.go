@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/ledgernet/ledgernet/p2p/enode"
 )
 
 // peerOf returns a node's TLS configurations with its own verifier.
@@ -15,7 +17,7 @@ type peerOf struct {
 	v    *Verifier
 }
 
-func (p peerOf) client(expected *[32]byte) *tls.Config {
+func (p peerOf) client(expected *enode.ID) *tls.Config {
 	return ClientConfig(p.node.Certificate, p.v, expected)
 }
 func (p peerOf) server() *tls.Config { return ServerConfig(p.node.Certificate, p.v) }
@@ -51,7 +53,7 @@ func TestTLSMutualSuccess(t *testing.T) {
 			}
 			t.Run(name, func(t *testing.T) {
 				dialer, listener := peers[p[0]], peers[p[1]]
-				var expected *[32]byte
+				var expected *enode.ID
 				if withID {
 					expected = &listener.node.ID
 				}

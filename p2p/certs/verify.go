@@ -11,6 +11,8 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/ledgernet/ledgernet/p2p/enode"
 )
 
 // DefaultReloadInterval is how often at most a Verifier looks at its CRL
@@ -115,8 +117,8 @@ func (v *Verifier) Reload() error {
 // and returns the peer's node ID. When expected is not nil the ID must equal
 // it. Errors wrap one of the refusal sentinels (ErrUnknownCA, ErrExpired,
 // ErrRevoked, ...).
-func (v *Verifier) Verify(chain []*x509.Certificate, expected *[32]byte) ([32]byte, error) {
-	var id [32]byte
+func (v *Verifier) Verify(chain []*x509.Certificate, expected *enode.ID) (enode.ID, error) {
+	var id enode.ID
 	if len(chain) == 0 {
 		return id, fmt.Errorf("certs: peer sent %w", ErrNoCertificate)
 	}

@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/ledgernet/ledgernet/p2p/enode"
 )
 
 func leafChain(t testing.TB, c tls.Certificate) []*x509.Certificate {
@@ -74,7 +76,7 @@ func TestVerifyTable(t *testing.T) {
 	tests := []struct {
 		name     string
 		cert     tls.Certificate
-		expected *[32]byte
+		expected *enode.ID
 		want     error
 	}{
 		{"root-issued", good.Certificate, nil, nil},
