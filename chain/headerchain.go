@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash"
 	"math/big"
+	"strings"
 	"time"
 
 	"github.com/ledgernet/ledgernet/wire"
@@ -63,8 +64,9 @@ type RuleError struct {
 	Err error
 }
 
+// Error reads "chain: header <hash> at height <h>: <rule>: <details>".
 func (e *RuleError) Error() string {
-	return fmt.Sprintf("chain: header %s at height %d breaks %s: %v", e.Hash, e.Height, e.Rule, e.Err)
+	return fmt.Sprintf("chain: header %s at height %d: %s", e.Hash, e.Height, strings.TrimPrefix(e.Err.Error(), "chain: "))
 }
 
 func (e *RuleError) Unwrap() error { return e.Err }
