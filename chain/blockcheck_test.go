@@ -742,12 +742,21 @@ func FuzzCheckBlock(f *testing.F) {
 		if err := b.Decode(raw, 0, wire.WitnessEncoding); err != nil {
 			return
 		}
-		for _, o := range []BlockCheckOptions{
+		opts := []BlockCheckOptions{
 			{},
 			{Height: 500_000, BIP34Height: 1, SegWitActive: true, LockTimeCutoff: 1},
 			{MaxBlockWeight: 1000, MaxBlockSigOpsCost: 4},
-		} {
+		}
+		for _, o := range opts {
 			_ = CheckBlock(&b, nil, o)
+		}
+		// Most inputs fail the merkle check; make the header agree so the
+		// rules behind it are reached too.
+		fixMerkle(&b)
+		for _, o := range opts {
+			if err := CheckBlock(&b, nil, o); errors.Is(err, ErrBadMerkleRoot) {
+				t.Fatalf("merkle root still wrong: %v", err)
+			}
 		}
 	})
 }
