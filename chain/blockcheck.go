@@ -223,10 +223,7 @@ func checkWitnessCommitment(block *wire.MsgBlock, txids []wire.Hash, segWit bool
 			if len(w) != 1 || len(w[0]) != WitnessReservedValueSize {
 				return fmt.Errorf("%w: %d items", ErrBadWitnessNonceSize, len(w))
 			}
-			// The witness tree's own mutation flag is ignored, as in Core:
-			// the txid tree already rules out duplicate transactions.
-			root, _ := MerkleRoot(BlockWitnessTxIDs(block, txids))
-			got := WitnessCommitment(root, [WitnessReservedValueSize]byte(w[0]))
+			got := WitnessCommitment(WitnessMerkleRoot(block, txids), [WitnessReservedValueSize]byte(w[0]))
 			script := coinbase.TxOut[pos].PkScript
 			if !bytes.Equal(got[:], script[len(witnessCommitmentPrefix):WitnessCommitmentScriptSize]) {
 				return fmt.Errorf("%w: output %d commits to %x, transactions give %x", ErrBadWitnessCommitment,

@@ -251,6 +251,9 @@ func checkCommitmentDirectly(t *testing.T, b *wire.MsgBlock) {
 		t.Fatal("wtxids with reused txids differ")
 	}
 	root, _ := MerkleRoot(wtxids)
+	if WitnessMerkleRoot(b, nil) != root {
+		t.Fatal("WitnessMerkleRoot differs")
+	}
 	reserved := [WitnessReservedValueSize]byte(w[0])
 	out := WitnessCommitmentOutput(root, reserved)
 	if got := cb.TxOut[pos]; got.Value != 0 || !bytes.Equal(got.PkScript[:WitnessCommitmentScriptSize], out.PkScript) {
@@ -280,7 +283,7 @@ func fixMerkle(b *wire.MsgBlock) {
 // (altered) witnesses, then the merkle root it changes.
 func fixCommitment(b *wire.MsgBlock) {
 	cb := b.Transactions[0]
-	root, _ := MerkleRoot(BlockWitnessTxIDs(b, nil))
+	root := WitnessMerkleRoot(b, nil)
 	cb.TxOut[WitnessCommitmentIndex(cb)] = WitnessCommitmentOutput(root, [WitnessReservedValueSize]byte(cb.TxIn[0].Witness[0]))
 	fixMerkle(b)
 }

@@ -99,6 +99,14 @@ func BlockWitnessTxIDs(block *wire.MsgBlock, txids []wire.Hash) []wire.Hash {
 	return ids
 }
 
+// WitnessMerkleRoot returns the root of block's BIP141 witness tree: the
+// merkle tree over BlockWitnessTxIDs(block, txids). Its mutation flag is
+// not returned: the txid tree already rules out a padded list.
+func WitnessMerkleRoot(block *wire.MsgBlock, txids []wire.Hash) wire.Hash {
+	root, _ := MerkleRoot(BlockWitnessTxIDs(block, txids))
+	return root
+}
+
 // BIP141 witness commitment layout: an output script of OP_RETURN, a 36-byte
 // push, the 4-byte tag aa21a9ed, then the 32-byte commitment. Longer scripts
 // with the same prefix also count (Core's GetWitnessCommitmentIndex).
