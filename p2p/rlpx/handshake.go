@@ -5,7 +5,6 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
-	mrand "math/rand/v2"
 
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
 	"github.com/decred/dcrd/dcrec/secp256k1/v4/ecdsa"
@@ -300,7 +299,11 @@ func (h *handshakeState) handleAck(msg *ackMsg) error {
 // sealEIP8 pads body, encrypts it to pub and prepends the size prefix, which
 // is also the ECIES shared authentication data.
 func sealEIP8(rand io.Reader, body []byte, pub *secp256k1.PublicKey) ([]byte, error) {
-	body = append(body, make([]byte, minPadding+mrand.IntN(paddingSpan))...)
+	var r [1]byte
+	if _, err := io.ReadFull(rand, r[:]); err != nil {
+		return nil, fmt.Errorf("rlpx: padding: %w", err)
+	}
+	body = append(body, make([]byte, minPadding+int(r[0])%paddingSpan)...)
 	size := len(body) + eciesOverhead
 	packet := make([]byte, 2, 2+size)
 	binary.BigEndian.PutUint16(packet, uint16(size))
