@@ -369,9 +369,11 @@ func drain(r io.Reader, n uint32) bool {
 }
 
 // payloadChunk is how much of a payload is allocated before its bytes have
-// arrived; beyond it the buffer grows as data comes in, so a peer that claims
-// a 4 MB payload and sends nothing costs 64 KiB, not 4 MB.
-const payloadChunk = 64 << 10
+// arrived; beyond it the buffer doubles as data comes in, so a peer that
+// claims a 4 MB payload and sends nothing costs 256 KiB, not 4 MB. Bitcoin
+// Core grows its receive buffer in the same 256 KiB steps; a full headers
+// message (162 KB) fits in one.
+const payloadChunk = 256 << 10
 
 func readPayload(r io.Reader, n int, buf []byte) ([]byte, error) {
 	if cap(buf) >= n {

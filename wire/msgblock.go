@@ -63,8 +63,9 @@ func (b *MsgBlock) decode(r *reader, enc Encoding) {
 	}
 	txs := make([]MsgTx, n)
 	b.Transactions = make([]*MsgTx, n)
+	var slab txSlab
 	for i := range txs {
-		txs[i].decode(r, enc)
+		txs[i].decode(r, enc, &slab)
 		if r.err != nil {
 			r.err = fmt.Errorf("transaction %d: %w", i, r.err)
 			return
@@ -87,7 +88,7 @@ func TxHashes(p []byte, enc Encoding) ([]Hash, error) {
 	var tx MsgTx
 	for i := range hashes {
 		start := r.pos
-		tx.decode(&r, enc)
+		tx.decode(&r, enc, nil)
 		if r.err != nil {
 			return nil, fmt.Errorf("transaction %d: %w", i, r.err)
 		}

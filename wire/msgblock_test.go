@@ -68,3 +68,35 @@ func TestBlockEnvelope(t *testing.T) {
 		}
 	}
 }
+
+// TestBlockSlabIsolation: a decoded block's transactions share backing
+// arrays, but appending to one never changes another.
+func TestBlockSlabIsolation(t *testing.T) {
+	raw := readFixture(t, "btc/mainnet/block_866342.bin")
+	var b MsgBlock
+	if err := b.Decode(raw, ProtocolVersion, WitnessEncoding); err != nil {
+		t.Fatal(err)
+	}
+	// Two consecutive segwit transactions: their inputs, outputs and
+	// witness stacks sit next to each other in the slabs.
+	i := 1
+	for ; i+1 < len(b.Transactions); i++ {
+		if b.Transactions[i].HasWitness() && b.Transactions[i+1].HasWitness() {
+			break
+		}
+	}
+	next := b.Transactions[i+1]
+	if !next.HasWitness() {
+		t.Fatal("fixture has no two consecutive segwit transactions")
+	}
+	want, wantW := next.TxHash(), next.WitnessHash()
+	tx := b.Transactions[i]
+	tx.TxIn = append(tx.TxIn, &TxIn{Sequence: 7})
+	tx.TxOut = append(tx.TxOut, &TxOut{Value: 7})
+	for _, in := range tx.TxIn {
+		in.Witness = append(in.Witness, []byte{7})
+	}
+	if next.TxHash() != want || next.WitnessHash() != wantW {
+		t.Fatalf("appending to transaction %d changed transaction %d", i, i+1)
+	}
+}

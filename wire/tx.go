@@ -167,7 +167,7 @@ func (tx *MsgTx) WitnessHash() Hash {
 // trailing bytes. Scripts and witness items alias b.
 func (tx *MsgTx) Decode(b []byte, _ uint32, enc Encoding) error {
 	r := reader{buf: b}
-	tx.decode(&r, enc)
+	tx.decode(&r, enc, nil)
 	r.end("tx")
 	return r.err
 }
@@ -176,13 +176,16 @@ func (tx *MsgTx) Decode(b []byte, _ uint32, enc Encoding) error {
 // number of bytes it used.
 func (tx *MsgTx) DecodePrefix(b []byte, enc Encoding) (int, error) {
 	r := reader{buf: b}
-	tx.decode(&r, enc)
+	tx.decode(&r, enc, nil)
 	return r.pos, r.err
 }
 
 // decode follows Bitcoin Core's UnserializeTransaction: an empty input list
 // followed by a non-zero flag byte means the extended (BIP144) form.
-func (tx *MsgTx) decode(r *reader, enc Encoding) {
+//
+// Slices come from s when it is not nil (decoding a block), else from their
+// own allocations.
+func (tx *MsgTx) decode(r *reader, enc Encoding, s *txSlab) {
 	*tx = MsgTx{}
 	tx.Version = int32(r.u32("tx version"))
 	var flags uint8
@@ -194,12 +197,12 @@ func (tx *MsgTx) decode(r *reader, enc Encoding) {
 		flags = r.u8("tx witness flag")
 		if flags != 0 {
 			nIn = r.count(MaxTxSize/minTxInSize, minTxInSize, "tx input count")
-			tx.readInputs(r, nIn)
-			tx.readOutputs(r)
+			tx.readInputs(r, nIn, s)
+			tx.readOutputs(r, s)
 		}
 	} else {
-		tx.readInputs(r, nIn)
-		tx.readOutputs(r)
+		tx.readInputs(r, nIn, s)
+		tx.readOutputs(r, s)
 	}
 	if r.err != nil {
 		return
@@ -212,7 +215,7 @@ func (tx *MsgTx) decode(r *reader, enc Encoding) {
 				return
 			}
 			if n > 0 {
-				in.Witness = make([][]byte, n)
+				in.Witness = s.witness(n, r.remaining())
 				for i := range in.Witness {
 					in.Witness[i] = r.varBytes(MaxTxSize, "witness item")
 				}
@@ -230,13 +233,13 @@ func (tx *MsgTx) decode(r *reader, enc Encoding) {
 	tx.LockTime = r.u32("tx locktime")
 }
 
-func (tx *MsgTx) readInputs(r *reader, n int) {
+func (tx *MsgTx) readInputs(r *reader, n int, s *txSlab) {
 	if r.err != nil {
 		return
 	}
-	// One allocation for all inputs: the count was checked against the bytes left.
-	ins := make([]TxIn, n)
-	tx.TxIn = make([]*TxIn, n)
+	// The count was checked against the bytes left before this allocates.
+	ins, ptrs := s.inputs(n, r.remaining())
+	tx.TxIn = ptrs
 	for i := range ins {
 		in := &ins[i]
 		in.PreviousOutPoint.Hash = r.hash("outpoint hash")
@@ -250,13 +253,13 @@ func (tx *MsgTx) readInputs(r *reader, n int) {
 	}
 }
 
-func (tx *MsgTx) readOutputs(r *reader) {
+func (tx *MsgTx) readOutputs(r *reader, s *txSlab) {
 	n := r.count(MaxTxSize/minTxOutSize, minTxOutSize, "tx output count")
 	if r.err != nil {
 		return
 	}
-	outs := make([]TxOut, n)
-	tx.TxOut = make([]*TxOut, n)
+	outs, ptrs := s.outputs(n, r.remaining())
+	tx.TxOut = ptrs
 	for i := range outs {
 		out := &outs[i]
 		out.Value = int64(r.u64("output value"))
@@ -283,4 +286,71 @@ func txHashFromBytes(raw []byte, witness bool, witnessStart int) Hash {
 	var first [32]byte
 	h.Sum(first[:0])
 	return sha256.Sum256(first[:])
+}
+
+// txSlab hands out the slices of a block's transactions from shared backing
+// arrays, so decoding a block makes a few large allocations instead of
+// several per transaction. Each slice is capped (s[i:j:j]) so that appending
+// to one transaction's inputs reallocates instead of overwriting the next
+// transaction's. A slab never holds more than the bytes left could fill, so
+// a small block does not pay for a large one. A nil *txSlab allocates each
+// slice on its own.
+type txSlab struct {
+	ins     []TxIn
+	inPtrs  []*TxIn
+	outs    []TxOut
+	outPtrs []*TxOut
+	wits    [][]byte
+}
+
+// slabChunk is the most elements a slab allocates ahead of need.
+const slabChunk = 1024
+
+// chunk is how many elements to allocate when n are needed and at most
+// left/minSize more can follow.
+func chunk(n, left, minSize int) int {
+	return n + min(slabChunk, left/minSize)
+}
+
+func (s *txSlab) inputs(n, left int) ([]TxIn, []*TxIn) {
+	if s == nil {
+		return make([]TxIn, n), make([]*TxIn, n)
+	}
+	if len(s.ins) < n {
+		s.ins = make([]TxIn, chunk(n, left, minTxInSize))
+	}
+	if len(s.inPtrs) < n {
+		s.inPtrs = make([]*TxIn, chunk(n, left, minTxInSize))
+	}
+	ins, ptrs := s.ins[:n:n], s.inPtrs[:n:n]
+	s.ins, s.inPtrs = s.ins[n:], s.inPtrs[n:]
+	return ins, ptrs
+}
+
+func (s *txSlab) outputs(n, left int) ([]TxOut, []*TxOut) {
+	if s == nil {
+		return make([]TxOut, n), make([]*TxOut, n)
+	}
+	if len(s.outs) < n {
+		s.outs = make([]TxOut, chunk(n, left, minTxOutSize))
+	}
+	if len(s.outPtrs) < n {
+		s.outPtrs = make([]*TxOut, chunk(n, left, minTxOutSize))
+	}
+	outs, ptrs := s.outs[:n:n], s.outPtrs[:n:n]
+	s.outs, s.outPtrs = s.outs[n:], s.outPtrs[n:]
+	return outs, ptrs
+}
+
+// witness returns a stack of n items; each item takes at least one byte.
+func (s *txSlab) witness(n, left int) [][]byte {
+	if s == nil {
+		return make([][]byte, n)
+	}
+	if len(s.wits) < n {
+		s.wits = make([][]byte, chunk(n, left, 1))
+	}
+	w := s.wits[:n:n]
+	s.wits = s.wits[n:]
+	return w
 }
