@@ -94,6 +94,7 @@ func benchHandshake(b *testing.B, clientCfg, serverCfg *tls.Config) {
 		wg.Wait()
 	}()
 	addr := ln.Addr().String()
+	cpu0 := cpuTime()
 	for b.Loop() {
 		raw, err := net.Dial("tcp", addr)
 		if err != nil {
@@ -109,6 +110,9 @@ func benchHandshake(b *testing.B, clientCfg, serverCfg *tls.Config) {
 		c.Close()
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "handshakes/s")
+	if cpu := cpuTime() - cpu0; cpu > 0 {
+		b.ReportMetric(float64(cpu.Microseconds())/float64(b.N), "cpu-µs/op")
+	}
 }
 
 // BenchmarkVerify measures Verifier.Verify alone on a node's chain, the part
