@@ -31,11 +31,35 @@ func (p *Params) LatestCheckpoint() *Checkpoint {
 	return &cp
 }
 
-// checkpointMismatch reports whether height has a checkpoint that hash
-// does not match.
-func (c *HeaderChain) checkpointMismatch(height int32, hash *wire.Hash) bool {
-	cp, ok := c.params.checkpointAt(height)
-	return ok && cp.Hash != *hash
+// checkpointSet answers "is there a checkpoint at this height?" for every
+// header, so the common answer (no) must be cheap: a 1,024-bit filter on the
+// low bits of the height rules out nearly every height before the sorted
+// list is searched.
+type checkpointSet struct {
+	filter [16]uint64
+	params []Checkpoint
+}
+
+func newCheckpointSet(cps []Checkpoint) checkpointSet {
+	s := checkpointSet{params: cps}
+	for _, cp := range cps {
+		b := uint32(cp.Height) & 1023
+		s.filter[b/64] |= 1 << (b % 64)
+	}
+	return s
+}
+
+// maybe reports whether height might have a checkpoint.
+func (s *checkpointSet) maybe(height int32) bool {
+	b := uint32(height) & 1023
+	return s.filter[b/64]&(1<<(b%64)) != 0
+}
+
+// mismatch reports whether height has a checkpoint that hash does not match.
+func (s *checkpointSet) mismatch(height int32, hash *wire.Hash) bool {
+	cps := s.params
+	i := sort.Search(len(cps), func(i int) bool { return cps[i].Height >= height })
+	return i < len(cps) && cps[i].Height == height && cps[i].Hash != *hash
 }
 
 // noteCheckpoint records that the header at height, which passed the

@@ -1,10 +1,8 @@
 package chain
 
 import (
-	"crypto/sha256"
 	"errors"
 	"fmt"
-	"hash"
 	"math/big"
 	"strings"
 	"time"
@@ -119,15 +117,25 @@ const (
 	flagWalkUnknown uint8 = 1 << iota
 )
 
+// noParent is the parent id of a root node.
+const noParent = ^uint32(0)
+
 // HeaderNode is one header in the index with what the chain derived from
 // it. Nodes are owned by their HeaderChain: read them through the methods,
-// from the goroutine that owns the chain.
+// from the goroutine that owns the chain; the chain's Parent and Header
+// methods give what needs the rest of the index.
+//
+// Nodes hold no pointers (the parent is an id): the garbage collector never
+// has to scan the index, which for Bitcoin's ~900,000 headers would be well
+// over 100 MB on every cycle.
 type HeaderNode struct {
-	parent    *HeaderNode
-	hash      wire.Hash
-	merkle    wire.Hash
-	work      Uint256 // total chain work up to and including this header
-	height    int32
+	hash   wire.Hash
+	merkle wire.Hash
+	work   Uint256 // total chain work up to and including this header
+	id     uint32  // index in the chain's node store
+	parent uint32  // parent's id, noParent for the root
+	height int32
+	// Header fields.
 	version   int32
 	timestamp uint32
 	bits      uint32
@@ -135,14 +143,11 @@ type HeaderNode struct {
 	mtp       uint32 // median time past of the window ending here
 	// walkBits is the bits of the nearest block at or before this one that
 	// was not mined under the minimum-difficulty exception (a retarget
-	// block, the start, or a block whose bits are not the limit): Core's
+	// block, the root, or a block whose bits are not the limit): Core's
 	// walk back in GetNextWorkRequired, cached per node.
 	walkBits uint32
 	status   HeaderStatus
 	flags    uint8
-	// rootPrev is the PrevBlock of a root node (genesis or trusted start),
-	// whose parent is not in the index; nil for every other node.
-	rootPrev *wire.Hash
 }
 
 // Hash returns the header's hash.
@@ -150,9 +155,6 @@ func (n *HeaderNode) Hash() wire.Hash { return n.hash }
 
 // Height returns the header's height.
 func (n *HeaderNode) Height() int32 { return n.height }
-
-// Parent returns the parent node, nil for the chain's first node.
-func (n *HeaderNode) Parent() *HeaderNode { return n.parent }
 
 // ChainWork returns the total work of the chain up to this header. On a
 // chain started from a trusted header it counts from the work given then.
@@ -162,25 +164,14 @@ func (n *HeaderNode) ChainWork() Uint256 { return n.work }
 // header: its children's timestamps must be after it.
 func (n *HeaderNode) MedianTimePast() uint32 { return n.mtp }
 
+// Timestamp returns the header's timestamp.
+func (n *HeaderNode) Timestamp() uint32 { return n.timestamp }
+
+// Bits returns the header's compact target.
+func (n *HeaderNode) Bits() uint32 { return n.bits }
+
 // Status returns the node's status flags.
 func (n *HeaderNode) Status() HeaderStatus { return n.status }
-
-// Header returns the block header.
-func (n *HeaderNode) Header() wire.BlockHeader {
-	h := wire.BlockHeader{
-		Version:    n.version,
-		MerkleRoot: n.merkle,
-		Timestamp:  n.timestamp,
-		Bits:       n.bits,
-		Nonce:      n.nonce,
-	}
-	if n.parent != nil {
-		h.PrevBlock = n.parent.hash
-	} else if n.rootPrev != nil {
-		h.PrevBlock = *n.rootPrev
-	}
-	return h
-}
 
 // Reorg describes a change of the best chain to another branch: the headers
 // from Fork (exclusive) to OldTip were replaced by those from Fork to NewTip.
@@ -229,9 +220,13 @@ type HeaderChain struct {
 	now      func() time.Time
 	onReorg  func(Reorg)
 
-	index map[wire.Hash]*HeaderNode
-	root  *HeaderNode   // genesis, or the trusted start
-	best  []*HeaderNode // best[i] is the best chain's node at root.height+i
+	// Nodes live in fixed-size chunks that never move, so *HeaderNode
+	// stays valid; a node's id is its position.
+	chunks   [][]HeaderNode
+	rootPrev wire.Hash
+	index    map[wire.Hash]uint32
+	root     *HeaderNode // genesis, or the trusted start
+	best     []uint32    // best[i] is the best chain's node at root.height+i
 
 	// lastNew is the most recently created node: it has no children yet, so
 	// a header naming it as parent cannot already be indexed.
@@ -247,14 +242,13 @@ type HeaderChain struct {
 	workBits   uint32
 	work       Uint256
 
+	cps checkpointSet
 	// passedCheckpoint is the height of the highest checkpoint indexed.
 	passedCheckpoint int32
-	maxCheckpoint    int32
 
-	slab   []HeaderNode
-	hasher hash.Hash
-	buf    [wire.BlockHeaderSize]byte
-	sum    [sha256.Size]byte
+	// Batches are hashed hashBatch headers at a time (see hashHeaders).
+	hashes [hashBatch]wire.Hash
+	raw    [hashBatch * wire.BlockHeaderSize]byte
 
 	// skipPoW disables the proof-of-work check. Only tests in this package
 	// set it, to reach the contextual rules with tampered real headers,
@@ -270,16 +264,12 @@ func NewHeaderChain(p *Params, cfg HeaderChainConfig) (*HeaderChain, error) {
 		powLimit:         Uint256FromBig(p.PowLimit),
 		now:              cfg.Now,
 		onReorg:          cfg.OnReorg,
-		index:            make(map[wire.Hash]*HeaderNode, max(cfg.SizeHint, 1)),
-		hasher:           sha256.New(),
+		index:            make(map[wire.Hash]uint32, max(cfg.SizeHint, 1)),
+		cps:              newCheckpointSet(p.Checkpoints),
 		passedCheckpoint: -1,
-		maxCheckpoint:    -1,
 	}
 	if c.now == nil {
 		c.now = time.Now
-	}
-	if n := len(p.Checkpoints); n > 0 {
-		c.maxCheckpoint = p.Checkpoints[n-1].Height
 	}
 	h := p.GenesisBlock.Header
 	var height int32
@@ -300,7 +290,7 @@ func NewHeaderChain(p *Params, cfg HeaderChainConfig) (*HeaderChain, error) {
 	switch {
 	case height == 0 && hash != p.GenesisHash:
 		return nil, fmt.Errorf("%w: header %s at height 0 is not the genesis block", ErrBadTrustedStart, hash)
-	case c.checkpointMismatch(height, &hash):
+	case c.cps.mismatch(height, &hash):
 		return nil, fmt.Errorf("%w: header %s at height %d: %w", ErrBadTrustedStart, hash, height, ErrCheckpointMismatch)
 	}
 	if err := checkProofOfWork(&hash, h.Bits, c.powLimit); err != nil {
@@ -311,37 +301,67 @@ func NewHeaderChain(p *Params, cfg HeaderChainConfig) (*HeaderChain, error) {
 	}
 	root := c.newNode(nil, &h, &hash, height)
 	root.work = work
-	prev := h.PrevBlock
-	root.rootPrev = &prev
-	if !p.ReduceMinDifficulty || height == 0 || height%p.RetargetInterval == 0 || h.Bits != p.PowLimitBits {
-		root.flags &^= flagWalkUnknown
-	} else {
+	c.rootPrev = h.PrevBlock
+	if p.ReduceMinDifficulty && height > 0 && height%p.RetargetInterval != 0 && h.Bits == p.PowLimitBits {
 		root.flags |= flagWalkUnknown
 	}
 	c.root = root
-	c.index[hash] = root
-	c.best = append(make([]*HeaderNode, 0, max(cfg.SizeHint, 1)), root)
+	c.index[hash] = root.id
+	c.best = append(make([]uint32, 0, max(cfg.SizeHint, 1)), root.id)
 	c.noteCheckpoint(height)
 	return c, nil
 }
 
-// slabSize is how many nodes are allocated at once: one allocation per slab
-// instead of one per header.
-const slabSize = 1024
+// chunkBits sets the node chunk size: 1024 nodes per allocation.
+const (
+	chunkBits = 10
+	chunkSize = 1 << chunkBits
+)
+
+// node returns the node with the given id.
+func (c *HeaderChain) node(id uint32) *HeaderNode {
+	return &c.chunks[id>>chunkBits][id&(chunkSize-1)]
+}
+
+// Parent returns n's parent, or nil for the chain's root.
+func (c *HeaderChain) Parent(n *HeaderNode) *HeaderNode {
+	if n.parent == noParent {
+		return nil
+	}
+	return c.node(n.parent)
+}
+
+// Header returns n's block header.
+func (c *HeaderChain) Header(n *HeaderNode) wire.BlockHeader {
+	h := wire.BlockHeader{
+		Version:    n.version,
+		PrevBlock:  c.rootPrev,
+		MerkleRoot: n.merkle,
+		Timestamp:  n.timestamp,
+		Bits:       n.bits,
+		Nonce:      n.nonce,
+	}
+	if n.parent != noParent {
+		h.PrevBlock = c.node(n.parent).hash
+	}
+	return h
+}
 
 // newNode creates the node for a header whose checks passed (or the root)
 // and fills in what is derived from its ancestors: chain work, the median
 // time past and the minimum-difficulty walk-back. It does not index it.
 func (c *HeaderChain) newNode(parent *HeaderNode, h *wire.BlockHeader, hash *wire.Hash, height int32) *HeaderNode {
-	if len(c.slab) == 0 {
-		c.slab = make([]HeaderNode, slabSize)
+	last := len(c.chunks) - 1
+	if last < 0 || len(c.chunks[last]) == chunkSize {
+		c.chunks = append(c.chunks, make([]HeaderNode, 0, chunkSize))
+		last++
 	}
-	n := &c.slab[0]
-	c.slab = c.slab[1:]
-	*n = HeaderNode{
-		parent:    parent,
+	id := uint32(last)<<chunkBits | uint32(len(c.chunks[last]))
+	c.chunks[last] = append(c.chunks[last], HeaderNode{
 		hash:      *hash,
 		merkle:    h.MerkleRoot,
+		id:        id,
+		parent:    noParent,
 		height:    height,
 		version:   h.Version,
 		timestamp: h.Timestamp,
@@ -349,9 +369,11 @@ func (c *HeaderChain) newNode(parent *HeaderNode, h *wire.BlockHeader, hash *wir
 		nonce:     h.Nonce,
 		walkBits:  h.Bits,
 		status:    StatusHeaderValid,
-	}
+	})
+	n := &c.chunks[last][len(c.chunks[last])-1]
 	p := c.params
 	if parent != nil {
+		n.parent = parent.id
 		n.work = parent.work.Add(c.workFor(h.Bits))
 		if p.ReduceMinDifficulty && height%p.RetargetInterval != 0 && h.Bits == p.PowLimitBits {
 			n.walkBits = parent.walkBits
@@ -361,12 +383,28 @@ func (c *HeaderChain) newNode(parent *HeaderNode, h *wire.BlockHeader, hash *wir
 	if parent != nil && parent == c.winTip {
 		c.win.push(h.Timestamp)
 	} else {
-		c.win.reset(n)
+		c.resetWindow(n)
 	}
 	c.winTip = n
 	n.mtp = c.win.median()
 	c.lastNew = n
 	return n
+}
+
+// resetWindow refills the median-time window with the timestamps of n and
+// up to ten of its ancestors: for a header that does not extend the chain
+// the window follows.
+func (c *HeaderChain) resetWindow(n *HeaderNode) {
+	var ts [MedianTimeBlocks]uint32
+	k := 0
+	for ; n != nil && k < MedianTimeBlocks; n = c.Parent(n) {
+		ts[k] = n.timestamp
+		k++
+	}
+	c.win = mtpWindow{}
+	for i := k - 1; i >= 0; i-- {
+		c.win.push(ts[i])
+	}
 }
 
 // workFor returns CalcWork(bits) as a Uint256, from a one-entry cache.
@@ -395,7 +433,7 @@ func (c *HeaderChain) checkPoW(hash *wire.Hash, bits uint32) error {
 
 // Tip returns the head of the best (most-work) chain. Between chains of
 // equal work the one seen first stays best, as in Bitcoin Core.
-func (c *HeaderChain) Tip() *HeaderNode { return c.best[len(c.best)-1] }
+func (c *HeaderChain) Tip() *HeaderNode { return c.node(c.best[len(c.best)-1]) }
 
 // Root returns the chain's first node: genesis, or the trusted start.
 func (c *HeaderChain) Root() *HeaderNode { return c.root }
@@ -407,7 +445,12 @@ func (c *HeaderChain) Params() *Params { return c.params }
 func (c *HeaderChain) Len() int { return len(c.index) }
 
 // Node returns the indexed header with the given hash, or nil.
-func (c *HeaderChain) Node(hash wire.Hash) *HeaderNode { return c.index[hash] }
+func (c *HeaderChain) Node(hash wire.Hash) *HeaderNode {
+	if id, ok := c.index[hash]; ok {
+		return c.node(id)
+	}
+	return nil
+}
 
 // NodeAtHeight returns the best chain's header at height, or nil.
 func (c *HeaderChain) NodeAtHeight(height int32) *HeaderNode {
@@ -415,13 +458,13 @@ func (c *HeaderChain) NodeAtHeight(height int32) *HeaderNode {
 	if i < 0 || i >= len(c.best) {
 		return nil
 	}
-	return c.best[i]
+	return c.node(c.best[i])
 }
 
 // OnBestChain reports whether n is on the best chain.
 func (c *HeaderChain) OnBestChain(n *HeaderNode) bool {
 	i := int(n.height) - int(c.root.height)
-	return i >= 0 && i < len(c.best) && c.best[i] == n
+	return i >= 0 && i < len(c.best) && c.best[i] == n.id
 }
 
 // Ancestor returns n's ancestor at height (n itself at its own height), or
@@ -432,12 +475,12 @@ func (c *HeaderChain) Ancestor(n *HeaderNode, height int32) *HeaderNode {
 		return nil
 	}
 	for n.height > height && !c.OnBestChain(n) {
-		n = n.parent
+		n = c.node(n.parent)
 	}
 	if n.height == height {
 		return n
 	}
-	return c.best[height-c.root.height]
+	return c.node(c.best[height-c.root.height])
 }
 
 // SetStatus adds status flags to n (for block download and validation).
@@ -451,12 +494,17 @@ func (c *HeaderChain) NextWorkRequired(parent *HeaderNode, timestamp uint32) (bi
 	return w.bits, w.known
 }
 
+// hashBatch is how many headers are hashed together before they are
+// checked: enough to keep the interleaved hashing busy, few enough that
+// little is wasted when a batch fails early.
+const hashBatch = 64
+
 // AddHeader verifies one header and indexes it. A header already in the
 // index is accepted again without checks. The error is a *RuleError.
 func (c *HeaderChain) AddHeader(h *wire.BlockHeader) (*HeaderNode, error) {
-	h.Put(c.buf[:])
-	hash := c.hashHeader(c.buf[:])
-	return c.accept(h, &hash, c.now().Unix())
+	h.Put(c.raw[:])
+	hashHeaders(c.hashes[:1], c.raw[:wire.BlockHeaderSize])
+	return c.accept(h, &c.hashes[0], c.now().Unix())
 }
 
 // AddHeaders verifies and indexes headers in order, stopping at the first
@@ -464,47 +512,43 @@ func (c *HeaderChain) AddHeader(h *wire.BlockHeader) (*HeaderNode, error) {
 // headers count as accepted) and the *RuleError of the one that was not.
 func (c *HeaderChain) AddHeaders(headers []wire.BlockHeader) (int, error) {
 	now := c.now().Unix()
-	for i := range headers {
-		headers[i].Put(c.buf[:])
-		hash := c.hashHeader(c.buf[:])
-		if _, err := c.accept(&headers[i], &hash, now); err != nil {
-			return i, err
+	for start := 0; start < len(headers); start += hashBatch {
+		batch := headers[start:min(start+hashBatch, len(headers))]
+		for i := range batch {
+			batch[i].Put(c.raw[i*wire.BlockHeaderSize:])
+		}
+		hashHeaders(c.hashes[:len(batch)], c.raw[:len(batch)*wire.BlockHeaderSize])
+		for i := range batch {
+			if _, err := c.accept(&batch[i], &c.hashes[i], now); err != nil {
+				return start + i, err
+			}
 		}
 	}
 	return len(headers), nil
 }
 
 // AddRawHeaders is AddHeaders for serialized headers back to back, 80 bytes
-// each: the hash is taken straight from the bytes. It returns
-// ErrHeadersLength, before verifying anything, if len(raw) is not a multiple
-// of 80.
+// each, hashed straight from the bytes. It returns ErrHeadersLength, before
+// verifying anything, if len(raw) is not a multiple of 80.
 func (c *HeaderChain) AddRawHeaders(raw []byte) (int, error) {
 	if len(raw)%wire.BlockHeaderSize != 0 {
 		return 0, fmt.Errorf("%w: %d bytes", ErrHeadersLength, len(raw))
 	}
 	now := c.now().Unix()
+	total := len(raw) / wire.BlockHeaderSize
 	var h wire.BlockHeader
-	for i := 0; i < len(raw); i += wire.BlockHeaderSize {
-		b := raw[i : i+wire.BlockHeaderSize]
-		hash := c.hashHeader(b)
-		_ = h.DecodeBlockHeader(b) // cannot fail: 80 bytes
-		if _, err := c.accept(&h, &hash, now); err != nil {
-			return i / wire.BlockHeaderSize, err
+	for start := 0; start < total; start += hashBatch {
+		k := min(hashBatch, total-start)
+		batch := raw[start*wire.BlockHeaderSize : (start+k)*wire.BlockHeaderSize]
+		hashHeaders(c.hashes[:k], batch)
+		for i := range k {
+			_ = h.DecodeBlockHeader(batch[i*wire.BlockHeaderSize:]) // cannot fail: 80 bytes
+			if _, err := c.accept(&h, &c.hashes[i], now); err != nil {
+				return start + i, err
+			}
 		}
 	}
-	return len(raw) / wire.BlockHeaderSize, nil
-}
-
-// hashHeader is double-SHA256 with a reused hasher. Both sums go through
-// the chain's own buffer: a local passed to the interface would escape.
-func (c *HeaderChain) hashHeader(b []byte) wire.Hash {
-	c.hasher.Reset()
-	c.hasher.Write(b)
-	c.hasher.Sum(c.sum[:0])
-	c.hasher.Reset()
-	c.hasher.Write(c.sum[:])
-	c.hasher.Sum(c.sum[:0])
-	return c.sum
+	return total, nil
 }
 
 // accept runs every rule on one header in Bitcoin Core's order (duplicate,
@@ -521,10 +565,12 @@ func (c *HeaderChain) accept(h *wire.BlockHeader, hash *wire.Hash, now int64) (*
 	case h.PrevBlock == tip.hash:
 		parent = tip
 	default:
-		if n, ok := c.index[*hash]; ok {
-			return n, nil
+		if id, ok := c.index[*hash]; ok {
+			return c.node(id), nil
 		}
-		parent = c.index[h.PrevBlock]
+		if id, ok := c.index[h.PrevBlock]; ok {
+			parent = c.node(id)
+		}
 	}
 	height := int32(-1)
 	if parent != nil {
@@ -545,8 +591,8 @@ func (c *HeaderChain) accept(h *wire.BlockHeader, hash *wire.Hash, now int64) (*
 		return nil, ruleError(height, hash, err)
 	}
 	n := c.newNode(parent, h, hash, height)
-	c.index[*hash] = n
-	if height <= c.maxCheckpoint {
+	c.index[*hash] = n.id
+	if c.cps.maybe(height) {
 		c.noteCheckpoint(height)
 	}
 	if n.work.Cmp(tip.work) > 0 {
@@ -559,7 +605,7 @@ func (c *HeaderChain) accept(h *wire.BlockHeader, hash *wire.Hash, now int64) (*
 // ContextualCheckBlockHeader, plus checkpoints).
 func (c *HeaderChain) checkContext(parent *HeaderNode, h *wire.BlockHeader, hash *wire.Hash, height int32, now int64) error {
 	p := c.params
-	if height <= c.maxCheckpoint && c.checkpointMismatch(height, hash) {
+	if c.cps.maybe(height) && c.cps.mismatch(height, hash) {
 		return ErrCheckpointMismatch
 	}
 	if height < c.passedCheckpoint {
@@ -624,15 +670,15 @@ func (c *HeaderChain) checkBits(parent *HeaderNode, h *wire.BlockHeader, height 
 // rewriting the best chain from the fork point and reporting a reorg.
 func (c *HeaderChain) setTip(n *HeaderNode) {
 	old := c.Tip()
-	if n.parent == old {
-		c.best = append(c.best, n)
+	if n.parent == old.id {
+		c.best = append(c.best, n.id)
 		return
 	}
-	var path []*HeaderNode
+	var path []uint32
 	fork := n
 	for !c.OnBestChain(fork) {
-		path = append(path, fork)
-		fork = fork.parent
+		path = append(path, fork.id)
+		fork = c.node(fork.parent)
 	}
 	c.best = c.best[:fork.height-c.root.height+1]
 	for i := len(path) - 1; i >= 0; i-- {
@@ -671,7 +717,7 @@ func (c *HeaderChain) LocatorFrom(n *HeaderNode) []wire.Hash {
 // Core's FindForkInGlobalIndex, or the root when none is.
 func (c *HeaderChain) FindFork(locator []wire.Hash) *HeaderNode {
 	for _, h := range locator {
-		if n := c.index[h]; n != nil && c.OnBestChain(n) {
+		if n := c.Node(h); n != nil && c.OnBestChain(n) {
 			return n
 		}
 	}
@@ -689,7 +735,7 @@ func (c *HeaderChain) HeadersAfter(locator []wire.Hash, stop wire.Hash, max int)
 		if n == nil {
 			break
 		}
-		out = append(out, n.Header())
+		out = append(out, c.Header(n))
 		if n.hash == stop {
 			break
 		}

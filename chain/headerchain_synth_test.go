@@ -89,13 +89,13 @@ func TestReorg(t *testing.T) {
 	}
 	// The node's stored header reproduces its hash.
 	for _, n := range append(a, b...) {
-		h := n.Header()
+		h := c.Header(n)
 		if h.BlockHash() != n.Hash() || c.Node(n.Hash()) != n {
 			t.Fatal("stored header")
 		}
 	}
 	// Headers of the losing branch given again are duplicates.
-	h := b[6].Header()
+	h := c.Header(b[6])
 	if n, err := c.AddHeader(&h); err != nil || n != b[6] {
 		t.Fatal(err)
 	}
@@ -111,7 +111,7 @@ func TestReorgInOneBatch(t *testing.T) {
 	b := extend(t, other, other.Root(), 8, 700, 2)
 	var hdrs []wire.BlockHeader
 	for _, n := range b {
-		hdrs = append(hdrs, n.Header())
+		hdrs = append(hdrs, other.Header(n))
 	}
 	if n, err := c.AddHeaders(hdrs); err != nil || n != 8 {
 		t.Fatal(n, err)
@@ -336,7 +336,7 @@ func FuzzAddRawHeaders(f *testing.F) {
 	nodes := extend(f, c, c.Root(), 3, 600, 1)
 	var seed []byte
 	for _, n := range nodes {
-		h := n.Header()
+		h := c.Header(n)
 		seed = h.Append(seed)
 	}
 	f.Add(seed)

@@ -96,7 +96,7 @@ func TestVerifyMainnetHeaders(t *testing.T) {
 		t.Fatalf("n=%d tip=%d len=%d", n, c.Tip().Height(), c.Len())
 	}
 	last := hdrAt(raw, 39999)
-	if c.Tip().Hash() != last.BlockHash() || c.Tip().Header() != last {
+	if c.Tip().Hash() != last.BlockHash() || c.Header(c.Tip()) != last {
 		t.Fatalf("tip %s", c.Tip().Hash())
 	}
 	for _, w := range v.Work {
@@ -176,8 +176,8 @@ func TestVerifyTestnet3Headers(t *testing.T) {
 		}
 		// Core's walk, done the slow way.
 		w := parent
-		for w.parent != nil && w.height%p.RetargetInterval != 0 && w.bits == limit {
-			w = w.parent
+		for c.Parent(w) != nil && w.height%p.RetargetInterval != 0 && w.bits == limit {
+			w = c.Parent(w)
 		}
 		if w.bits != bits || w.height >= h-1 {
 			t.Fatalf("height %d: walk ends at %d with %08x", h, w.height, w.bits)
@@ -338,7 +338,7 @@ func TestForkBeforeCheckpoint(t *testing.T) {
 			// here, so check the rule directly.
 			hash := h.BlockHash()
 			hash[0] ^= 1
-			if !c.checkpointMismatch(33333, &hash) {
+			if !c.cps.mismatch(33333, &hash) {
 				t.Fatal("checkpoint 33333 not enforced")
 			}
 			continue
@@ -398,7 +398,7 @@ func TestCheckpointStart(t *testing.T) {
 		if c.Tip().Hash() != full.Tip().Hash() || c.Tip().ChainWork() != full.Tip().ChainWork() {
 			t.Fatal("tip or work differs from the full chain")
 		}
-		if c.Root().Height() != 20000 || c.Root().Parent() != nil || c.Root().Header() != hdrAt(raw, 20000) {
+		if c.Root().Height() != 20000 || c.Parent(c.Root()) != nil || c.Header(c.Root()) != hdrAt(raw, 20000) {
 			t.Fatal("root")
 		}
 		if c.NodeAtHeight(19999) != nil || c.Ancestor(c.Tip(), 19999) != nil {

@@ -98,18 +98,3 @@ func (w *mtpWindow) median() uint32 {
 	}
 	return w.sorted[w.n/2]
 }
-
-// reset refills the window with the timestamps of n and up to ten of its
-// ancestors: used when a header does not extend the chain the window follows.
-func (w *mtpWindow) reset(n *HeaderNode) {
-	var ts [MedianTimeBlocks]uint32
-	k := 0
-	for ; n != nil && k < MedianTimeBlocks; n = n.parent {
-		ts[k] = n.timestamp
-		k++
-	}
-	*w = mtpWindow{}
-	for i := k - 1; i >= 0; i-- {
-		w.push(ts[i])
-	}
-}
