@@ -224,7 +224,7 @@ type HeaderChain struct {
 	// stays valid; a node's id is its position.
 	chunks   [][]HeaderNode
 	rootPrev wire.Hash
-	index    map[wire.Hash]uint32
+	index    hashIndex
 	root     *HeaderNode // genesis, or the trusted start
 	best     []uint32    // best[i] is the best chain's node at root.height+i
 
@@ -264,7 +264,7 @@ func NewHeaderChain(p *Params, cfg HeaderChainConfig) (*HeaderChain, error) {
 		powLimit:         Uint256FromBig(p.PowLimit),
 		now:              cfg.Now,
 		onReorg:          cfg.OnReorg,
-		index:            make(map[wire.Hash]uint32, max(cfg.SizeHint, 1)),
+		index:            newHashIndex(cfg.SizeHint),
 		cps:              newCheckpointSet(p.Checkpoints),
 		passedCheckpoint: -1,
 	}
@@ -306,7 +306,7 @@ func NewHeaderChain(p *Params, cfg HeaderChainConfig) (*HeaderChain, error) {
 		root.flags |= flagWalkUnknown
 	}
 	c.root = root
-	c.index[hash] = root.id
+	c.index.put(&hash, root.id)
 	c.best = append(make([]uint32, 0, max(cfg.SizeHint, 1)), root.id)
 	c.noteCheckpoint(height)
 	return c, nil
@@ -442,11 +442,11 @@ func (c *HeaderChain) Root() *HeaderNode { return c.root }
 func (c *HeaderChain) Params() *Params { return c.params }
 
 // Len returns the number of headers in the index, on every branch.
-func (c *HeaderChain) Len() int { return len(c.index) }
+func (c *HeaderChain) Len() int { return c.index.n }
 
 // Node returns the indexed header with the given hash, or nil.
 func (c *HeaderChain) Node(hash wire.Hash) *HeaderNode {
-	if id, ok := c.index[hash]; ok {
+	if id, ok := c.index.get(&hash, c.node); ok {
 		return c.node(id)
 	}
 	return nil
@@ -560,15 +560,15 @@ func (c *HeaderChain) accept(h *wire.BlockHeader, hash *wire.Hash, now int64) (*
 	// The two fast paths skip the duplicate lookup: lastNew has no children
 	// yet, and a child of the tip would have more work than the tip, so it
 	// would be the tip. A header naming either as parent is new.
-	case h.PrevBlock == c.lastNew.hash:
+	case hashEqual(&h.PrevBlock, &c.lastNew.hash):
 		parent = c.lastNew
-	case h.PrevBlock == tip.hash:
+	case hashEqual(&h.PrevBlock, &tip.hash):
 		parent = tip
 	default:
-		if id, ok := c.index[*hash]; ok {
+		if id, ok := c.index.get(hash, c.node); ok {
 			return c.node(id), nil
 		}
-		if id, ok := c.index[h.PrevBlock]; ok {
+		if id, ok := c.index.get(&h.PrevBlock, c.node); ok {
 			parent = c.node(id)
 		}
 	}
@@ -591,7 +591,7 @@ func (c *HeaderChain) accept(h *wire.BlockHeader, hash *wire.Hash, now int64) (*
 		return nil, ruleError(height, hash, err)
 	}
 	n := c.newNode(parent, h, hash, height)
-	c.index[*hash] = n.id
+	c.index.put(hash, n.id)
 	if c.cps.maybe(height) {
 		c.noteCheckpoint(height)
 	}
