@@ -151,10 +151,7 @@ func (c *Conn) recipientHandshake(prv *secp256k1.PrivateKey) (*secrets, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := h.handleAuth(prv, msg); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrBadAuth, err)
-	}
-	ack, err := h.makeAck(c.cfg.Rand)
+	ack, err := h.respond(c.cfg.Rand, prv, msg)
 	if err != nil {
 		return nil, err
 	}

@@ -234,6 +234,24 @@ func TestHostileHandshake(t *testing.T) {
 	rand.Read(garbage)
 	binary.BigEndian.PutUint16(garbage, 298)
 	oversized := []byte{0xff, 0xff}
+	// Auth bodies that decrypt fine but carry a bad signature or key.
+	badAuth := func(mutate func(m *authMsg)) []byte {
+		key, _ := secp256k1.GeneratePrivateKey()
+		h := &handshakeState{initiator: true, remote: keyR.PubKey()}
+		packet, err := h.makeAuth(rand.Reader, key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := readAuth(keyR, packet)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mutate(m)
+		return sealTo(t, rand.Reader, m.appendRLP(nil), keyR.PubKey())
+	}
+	zeroSig := badAuth(func(m *authMsg) { m.Signature = [sigLen]byte{} })
+	badRecID := badAuth(func(m *authMsg) { m.Signature[64] = 9 })
+	offCurve := badAuth(func(m *authMsg) { m.InitiatorPubkey[63] ^= 1 })
 	tests := []struct {
 		name      string
 		initiate  bool   // the conn under test initiates (peer plays recipient)
@@ -245,6 +263,9 @@ func TestHostileHandshake(t *testing.T) {
 		{name: "garbage auth", send: garbage, wantErrs: []error{ErrBadAuth, ErrECIES}},
 		{name: "truncated auth", send: hostileAuth(t, keyR.PubKey())[:200], wantErrs: []error{ErrBadAuth, io.ErrUnexpectedEOF}},
 		{name: "auth for another key", send: hostileAuth(t, other.PubKey()), wantErrs: []error{ErrBadAuth, ErrECIES}},
+		{name: "zero signature", send: zeroSig, keepOpen: true, wantErrs: []error{ErrBadAuth}},
+		{name: "bad recovery id", send: badRecID, keepOpen: true, wantErrs: []error{ErrBadAuth}},
+		{name: "initiator key off curve", send: offCurve, keepOpen: true, wantErrs: []error{ErrBadAuth}},
 		{name: "oversized auth size prefix", send: oversized, keepOpen: true, wantErrs: []error{ErrBadAuth, ErrHandshakeTooLarge}},
 		{name: "size prefix only", send: []byte{0x01}, wantErrs: []error{ErrBadAuth, io.ErrUnexpectedEOF}},
 		{name: "empty", send: nil, wantErrs: []error{ErrBadAuth, io.EOF}},

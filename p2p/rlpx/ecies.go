@@ -6,10 +6,13 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
+
+	"github.com/ledgernet/ledgernet/p2p/rlpx/internal/secp"
 )
 
 // ECIES as devp2p uses it (the "ecies" section of the RLPx spec), on
@@ -56,25 +59,63 @@ func eciesTag(kM *[32]byte, ivAndCiphertext, authData []byte) []byte {
 	return mac.Sum(nil)
 }
 
-// eciesEncrypt appends the ECIES encryption of msg for pub to dst.
-func eciesEncrypt(dst []byte, rand io.Reader, pub *secp256k1.PublicKey, msg, authData []byte) ([]byte, error) {
-	r, err := secp256k1.GeneratePrivateKeyFromRand(rand)
-	if err != nil {
-		return nil, fmt.Errorf("rlpx: ecies ephemeral key: %w", err)
-	}
-	kE, kM := eciesKeys(secp256k1.GenerateSharedSecret(r, pub))
-	dst = append(dst, r.PubKey().SerializeUncompressed()...)
+// eciesSender is the sender's half of an ECIES encryption prepared ahead of
+// the message: the ephemeral public key R and the keys derived from r*K.
+type eciesSender struct {
+	pub [eciesPubLen]byte
+	kE  [16]byte
+	kM  [32]byte
+}
+
+// newECIESSender prepares an encryption to pub with the ephemeral key r.
+func newECIESSender(r *secp256k1.PrivateKey, pub *secp256k1.PublicKey) *eciesSender {
+	s := new(eciesSender)
+	copy(s.pub[:], secp.PubKey(r).SerializeUncompressed())
+	shared := secp.ECDH(r, pub)
+	s.kE, s.kM = eciesKeys(shared[:])
+	return s
+}
+
+// seal appends the encryption of msg with the given IV to dst.
+func (s *eciesSender) seal(dst []byte, iv *[eciesIVLen]byte, msg, authData []byte) []byte {
+	dst = append(dst, s.pub[:]...)
 	ivStart := len(dst)
-	dst = append(dst, make([]byte, eciesIVLen)...)
-	if _, err := io.ReadFull(rand, dst[ivStart:]); err != nil {
-		return nil, fmt.Errorf("rlpx: ecies iv: %w", err)
-	}
+	dst = append(dst, iv[:]...)
 	ctStart := len(dst)
 	dst = append(dst, msg...)
-	block, _ := aes.NewCipher(kE[:]) // cannot fail: the key is 16 bytes
-	cipher.NewCTR(block, dst[ivStart:ctStart]).XORKeyStream(dst[ctStart:], dst[ctStart:])
-	dst = append(dst, eciesTag(&kM, dst[ivStart:], authData)...)
-	return dst, nil
+	block, _ := aes.NewCipher(s.kE[:]) // cannot fail: the key is 16 bytes
+	cipher.NewCTR(block, iv[:]).XORKeyStream(dst[ctStart:], dst[ctStart:])
+	return append(dst, eciesTag(&s.kM, dst[ivStart:], authData)...)
+}
+
+// eciesEncrypt appends the ECIES encryption of msg for pub to dst.
+func eciesEncrypt(dst []byte, rand io.Reader, pub *secp256k1.PublicKey, msg, authData []byte) ([]byte, error) {
+	r, err := generateKey(rand)
+	if err != nil {
+		return nil, err
+	}
+	var iv [eciesIVLen]byte
+	if _, err := io.ReadFull(rand, iv[:]); err != nil {
+		return nil, fmt.Errorf("rlpx: ecies iv: %w", err)
+	}
+	return newECIESSender(r, pub).seal(dst, &iv, msg, authData), nil
+}
+
+// generateKey reads a private key from rand, retrying (a bounded number of
+// times) on the negligible chance of a value that is zero or not below the
+// group order.
+func generateKey(rand io.Reader) (*secp256k1.PrivateKey, error) {
+	var b [32]byte
+	for range 16 {
+		if _, err := io.ReadFull(rand, b[:]); err != nil {
+			return nil, fmt.Errorf("rlpx: generating key: %w", err)
+		}
+		var k secp256k1.ModNScalar
+		if overflow := k.SetBytes(&b); overflow == 0 && !k.IsZero() {
+			return secp256k1.NewPrivateKey(&k), nil
+		}
+	}
+	return nil, errors.New("rlpx: generating key: random source gives no valid scalar")
 }
 
 // eciesDecrypt decrypts an ECIES message addressed to prv. The MAC is checked
@@ -90,7 +131,8 @@ func eciesDecrypt(prv *secp256k1.PrivateKey, msg, authData []byte) ([]byte, erro
 	if err != nil {
 		return nil, fmt.Errorf("%w: ephemeral key: %w", ErrECIES, err)
 	}
-	kE, kM := eciesKeys(secp256k1.GenerateSharedSecret(prv, R))
+	shared := secp.ECDH(prv, R)
+	kE, kM := eciesKeys(shared[:])
 	body := msg[eciesPubLen : len(msg)-eciesTagLen]
 	if !hmac.Equal(eciesTag(&kM, body, authData), msg[len(msg)-eciesTagLen:]) {
 		return nil, fmt.Errorf("%w: bad MAC", ErrECIES)

@@ -7,8 +7,8 @@ import (
 	"io"
 
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
-	"github.com/decred/dcrd/dcrec/secp256k1/v4/ecdsa"
 
+	"github.com/ledgernet/ledgernet/p2p/rlpx/internal/secp"
 	"github.com/ledgernet/ledgernet/rlp"
 )
 
@@ -169,25 +169,15 @@ func encodePubkey(pub *secp256k1.PublicKey) (out [pubLen]byte) {
 }
 
 // signRecoverable signs the 32-byte hash and returns r || s || v with v the
-// recovery id (0 or 1), devp2p's signature layout. decred's compact form puts
-// 27+v first instead.
-func signRecoverable(key *secp256k1.PrivateKey, hash []byte) (sig [sigLen]byte) {
-	compact := ecdsa.SignCompact(key, hash, false)
-	copy(sig[:64], compact[1:])
-	sig[64] = compact[0] - 27
-	return sig
+// recovery id (0 or 1), devp2p's signature layout. The signature is the one
+// decred's ecdsa.SignCompact makes (RFC 6979 nonce, low S).
+func signRecoverable(key *secp256k1.PrivateKey, hash []byte) [sigLen]byte {
+	return secp.Sign(key, hash)
 }
 
 // recoverPubkey recovers the public key from a devp2p signature.
 func recoverPubkey(sig *[sigLen]byte, hash []byte) (*secp256k1.PublicKey, error) {
-	if sig[64] > 3 {
-		return nil, fmt.Errorf("signature recovery id %d", sig[64])
-	}
-	var compact [sigLen]byte
-	compact[0] = 27 + sig[64]
-	copy(compact[1:], sig[:64])
-	pub, _, err := ecdsa.RecoverCompact(compact[:], hash)
-	return pub, err
+	return secp.Recover(sig, hash)
 }
 
 func xor32(a, b []byte) (out [32]byte) {
@@ -207,11 +197,11 @@ type handshakeState struct {
 // secrets derives the session secrets once both nonces and both ephemeral
 // keys are known. auth and ack are the whole packets, size prefix included.
 func (h *handshakeState) secrets(auth, ack []byte) *secrets {
-	ecdhe := secp256k1.GenerateSharedSecret(h.randomPrivKey, h.remoteRandomPub)
+	ecdhe := secp.ECDH(h.randomPrivKey, h.remoteRandomPub)
 	nonceHash := keccak256(h.respNonce[:], h.initNonce[:])
-	shared := keccak256(ecdhe, nonceHash[:])
-	s := &secrets{aes: keccak256(ecdhe, shared[:])}
-	s.mac = keccak256(ecdhe, s.aes[:])
+	shared := keccak256(ecdhe[:], nonceHash[:])
+	s := &secrets{aes: keccak256(ecdhe[:], shared[:])}
+	s.mac = keccak256(ecdhe[:], s.aes[:])
 
 	mac1 := newKeccak() // (mac ^ recipient-nonce) || auth
 	x := xor32(s.mac[:], h.respNonce[:])
@@ -229,60 +219,133 @@ func (h *handshakeState) secrets(auth, ack []byte) *secrets {
 	return s
 }
 
-// makeAuth builds the initiator's auth packet (size prefix included).
-func (h *handshakeState) makeAuth(rand io.Reader, prv *secp256k1.PrivateKey) ([]byte, error) {
-	if _, err := io.ReadFull(rand, h.initNonce[:]); err != nil {
+// handshakeRand is the randomness one side of a handshake needs. It is read
+// up front on the calling goroutine, so Config.Rand need not be safe for
+// concurrent use while the key arithmetic runs in parallel.
+type handshakeRand struct {
+	nonce    [nonceLen]byte
+	eph      *secp256k1.PrivateKey // the handshake's ephemeral key
+	eciesEph *secp256k1.PrivateKey // the ECIES ephemeral key of our packet
+	iv       [eciesIVLen]byte
+	padding  int
+}
+
+func readHandshakeRand(rand io.Reader) (*handshakeRand, error) {
+	r := new(handshakeRand)
+	if _, err := io.ReadFull(rand, r.nonce[:]); err != nil {
 		return nil, fmt.Errorf("rlpx: nonce: %w", err)
 	}
 	var err error
-	if h.randomPrivKey, err = secp256k1.GeneratePrivateKeyFromRand(rand); err != nil {
-		return nil, fmt.Errorf("rlpx: ephemeral key: %w", err)
+	if r.eph, err = generateKey(rand); err != nil {
+		return nil, err
 	}
-	static := secp256k1.GenerateSharedSecret(prv, h.remote)
-	signed := xor32(static, h.initNonce[:])
+	if r.eciesEph, err = generateKey(rand); err != nil {
+		return nil, err
+	}
+	var b [1]byte
+	if _, err := io.ReadFull(rand, r.iv[:]); err != nil {
+		return nil, fmt.Errorf("rlpx: iv: %w", err)
+	}
+	if _, err := io.ReadFull(rand, b[:]); err != nil {
+		return nil, fmt.Errorf("rlpx: padding: %w", err)
+	}
+	r.padding = minPadding + int(b[0])%paddingSpan
+	return r, nil
+}
+
+// makeAuth builds the initiator's auth packet (size prefix included).
+//
+// The ECIES half (an ephemeral key and an ECDH with the recipient) does not
+// depend on the message, so it runs beside the signing half (static ECDH and
+// signature): on two cores the auth is ready in about half the time.
+func (h *handshakeState) makeAuth(rand io.Reader, prv *secp256k1.PrivateKey) ([]byte, error) {
+	hr, err := readHandshakeRand(rand)
+	if err != nil {
+		return nil, err
+	}
+	h.initNonce = hr.nonce
+	h.randomPrivKey = hr.eph
+	var (
+		sender *eciesSender
+		ourPub [pubLen]byte
+		done   = make(chan struct{})
+	)
+	go func() {
+		defer close(done)
+		sender = newECIESSender(hr.eciesEph, h.remote)
+		ourPub = encodePubkey(secp.PubKey(prv))
+	}()
+	static := secp.ECDH(prv, h.remote)
+	signed := xor32(static[:], h.initNonce[:])
+	sig := signRecoverable(h.randomPrivKey, signed[:])
+	<-done
 	msg := authMsg{
-		Signature:       signRecoverable(h.randomPrivKey, signed[:]),
-		InitiatorPubkey: encodePubkey(prv.PubKey()),
+		Signature:       sig,
+		InitiatorPubkey: ourPub,
 		Nonce:           h.initNonce,
 		Version:         handshakeVersion,
 	}
-	return sealEIP8(rand, msg.appendRLP(nil), h.remote)
+	return sealEIP8(msg.appendRLP(nil), hr, sender), nil
 }
 
-// handleAuth processes a decrypted auth body on the recipient side and
-// returns the initiator's static key.
+// handleAuth processes a decrypted auth body on the recipient side: it learns
+// the initiator's static key and recovers its ephemeral key from the
+// signature.
 func (h *handshakeState) handleAuth(prv *secp256k1.PrivateKey, msg *authMsg) error {
 	remote, err := parsePubkey(msg.InitiatorPubkey[:])
 	if err != nil {
 		return fmt.Errorf("initiator public key: %w", err)
 	}
+	return h.handleAuthFrom(prv, remote, msg)
+}
+
+func (h *handshakeState) handleAuthFrom(prv *secp256k1.PrivateKey, remote *secp256k1.PublicKey, msg *authMsg) error {
 	h.remote = remote
 	h.initNonce = msg.Nonce
-	static := secp256k1.GenerateSharedSecret(prv, remote)
-	signed := xor32(static, msg.Nonce[:])
+	static := secp.ECDH(prv, remote)
+	signed := xor32(static[:], msg.Nonce[:])
+	var err error
 	if h.remoteRandomPub, err = recoverPubkey(&msg.Signature, signed[:]); err != nil {
 		return fmt.Errorf("signature: %w", err)
 	}
 	return nil
 }
 
-// makeAck builds the recipient's ack packet (size prefix included).
-func (h *handshakeState) makeAck(rand io.Reader) ([]byte, error) {
-	if _, err := io.ReadFull(rand, h.respNonce[:]); err != nil {
-		return nil, fmt.Errorf("rlpx: nonce: %w", err)
+// respond checks a decoded auth message and builds the ack packet (size
+// prefix included). The ack's ECIES half runs beside the signature check;
+// the ack is only returned when the check passed.
+func (h *handshakeState) respond(rand io.Reader, prv *secp256k1.PrivateKey, msg *authMsg) ([]byte, error) {
+	remote, err := parsePubkey(msg.InitiatorPubkey[:])
+	if err != nil {
+		return nil, fmt.Errorf("%w: initiator public key: %w", ErrBadAuth, err)
 	}
-	if h.randomPrivKey == nil {
-		var err error
-		if h.randomPrivKey, err = secp256k1.GeneratePrivateKeyFromRand(rand); err != nil {
-			return nil, fmt.Errorf("rlpx: ephemeral key: %w", err)
-		}
+	hr, err := readHandshakeRand(rand)
+	if err != nil {
+		return nil, err
 	}
-	msg := ackMsg{
-		EphemeralPubkey: encodePubkey(h.randomPrivKey.PubKey()),
+	var (
+		sender *eciesSender
+		ephPub [pubLen]byte
+		done   = make(chan struct{})
+	)
+	go func() {
+		defer close(done)
+		sender = newECIESSender(hr.eciesEph, remote)
+		ephPub = encodePubkey(secp.PubKey(hr.eph))
+	}()
+	err = h.handleAuthFrom(prv, remote, msg)
+	<-done
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrBadAuth, err)
+	}
+	h.respNonce = hr.nonce
+	h.randomPrivKey = hr.eph
+	ack := ackMsg{
+		EphemeralPubkey: ephPub,
 		Nonce:           h.respNonce,
 		Version:         handshakeVersion,
 	}
-	return sealEIP8(rand, msg.appendRLP(nil), h.remote)
+	return sealEIP8(ack.appendRLP(nil), hr, sender), nil
 }
 
 // handleAck processes a decrypted ack body on the initiator side.
@@ -296,18 +359,14 @@ func (h *handshakeState) handleAck(msg *ackMsg) error {
 	return nil
 }
 
-// sealEIP8 pads body, encrypts it to pub and prepends the size prefix, which
-// is also the ECIES shared authentication data.
-func sealEIP8(rand io.Reader, body []byte, pub *secp256k1.PublicKey) ([]byte, error) {
-	var r [1]byte
-	if _, err := io.ReadFull(rand, r[:]); err != nil {
-		return nil, fmt.Errorf("rlpx: padding: %w", err)
-	}
-	body = append(body, make([]byte, minPadding+int(r[0])%paddingSpan)...)
+// sealEIP8 pads body, encrypts it and prepends the size prefix, which is also
+// the ECIES shared authentication data.
+func sealEIP8(body []byte, hr *handshakeRand, sender *eciesSender) []byte {
+	body = append(body, make([]byte, hr.padding)...)
 	size := len(body) + eciesOverhead
 	packet := make([]byte, 2, 2+size)
 	binary.BigEndian.PutUint16(packet, uint16(size))
-	return eciesEncrypt(packet, rand, pub, body, packet[:2])
+	return sender.seal(packet, &hr.iv, body, packet[:2])
 }
 
 // openEIP8 checks and decrypts a whole handshake packet (size prefix

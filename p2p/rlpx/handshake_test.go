@@ -277,10 +277,7 @@ func TestAuthAckRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := resp.handleAuth(keyB, msg); err != nil {
-		t.Fatal(err)
-	}
-	ack, err := resp.makeAck(rand.Reader)
+	ack, err := resp.respond(rand.Reader, keyB, msg)
 	if err != nil {
 		t.Fatal(err)
 	}

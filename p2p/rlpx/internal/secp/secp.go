@@ -64,9 +64,7 @@ func ECDH(priv *secp256k1.PrivateKey, pub *secp256k1.PublicKey) [32]byte {
 
 // PubKey returns priv*G.
 func PubKey(priv *secp256k1.PrivateKey) *secp256k1.PublicKey {
-	var t [1]term
-	t[0].set(scalarBig(&priv.Key), &generator)
-	q := mulAdd(t[:])
+	q := baseMul(&priv.Key)
 	return toPub(&q)
 }
 
@@ -113,10 +111,11 @@ func Recover(sig *[65]byte, hash []byte) (*secp256k1.PublicKey, error) {
 	w := new(secp256k1.ModNScalar).InverseValNonConst(&r)
 	u1 := new(secp256k1.ModNScalar).Mul2(&e, w).Negate()
 	u2 := new(secp256k1.ModNScalar).Mul2(&s, w)
-	var t [2]term
-	t[0].set(scalarBig(u1), &generator)
-	t[1].set(scalarBig(u2), &R)
+	var t [1]term
+	t[0].set(scalarBig(u2), &R)
 	q := mulAdd(t[:])
+	g := baseMul(u1)
+	q.add(&q, &g)
 	if q.isInfinity() {
 		return nil, ErrRecover
 	}

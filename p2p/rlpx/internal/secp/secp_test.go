@@ -215,6 +215,24 @@ func TestPubKeyAndECDH(t *testing.T) {
 	}
 }
 
+func TestSignMatchesDecred(t *testing.T) {
+	rng := mrand.New(mrand.NewPCG(12, 13))
+	for i, k := range testKeys(rng) {
+		var hash [32]byte
+		for j := range hash {
+			hash[j] = byte(rng.Uint32())
+		}
+		if i == 0 {
+			hash = [32]byte{}
+		}
+		c := ecdsa.SignCompact(k, hash[:], false)
+		got := Sign(k, hash[:])
+		if !bytes.Equal(got[:64], c[1:]) || got[64] != c[0]-27 {
+			t.Fatalf("key %d: signature %x, decred %x", i, got, c)
+		}
+	}
+}
+
 func TestRecover(t *testing.T) {
 	rng := mrand.New(mrand.NewPCG(8, 9))
 	for i, k := range testKeys(rng) {
@@ -346,6 +364,18 @@ func BenchmarkPubKey(b *testing.B) {
 func BenchmarkPubKeyDecred(b *testing.B) {
 	k, _ := secp256k1.GeneratePrivateKey()
 	benchCPU(b, func() { k.PubKey() })
+}
+
+func BenchmarkSign(b *testing.B) {
+	k, _ := secp256k1.GeneratePrivateKey()
+	hash := make([]byte, 32)
+	benchCPU(b, func() { Sign(k, hash) })
+}
+
+func BenchmarkSignDecred(b *testing.B) {
+	k, _ := secp256k1.GeneratePrivateKey()
+	hash := make([]byte, 32)
+	benchCPU(b, func() { ecdsa.SignCompact(k, hash, false) })
 }
 
 func BenchmarkRecover(b *testing.B) {
