@@ -43,6 +43,30 @@ func BenchmarkVerifyMainnetHeaders(b *testing.B) {
 	b.ReportMetric(float64(cpuTime(b)-cpu0)/total, "cpu-ns/header")
 }
 
+// BenchmarkVerifyMainnetHeadersMsgBatches is the same without a size hint,
+// fed 2,000 headers at a time as headers messages arrive during sync.
+func BenchmarkVerifyMainnetHeadersMsgBatches(b *testing.B) {
+	raw := hdrFixture(b, mainnetHeadersFile)
+	p := MainNetParams()
+	count := len(raw) / 80
+	b.ReportAllocs()
+	cpu0 := cpuTime(b)
+	for b.Loop() {
+		c, err := NewHeaderChain(p, HeaderChainConfig{Now: fixedClock})
+		if err != nil {
+			b.Fatal(err)
+		}
+		for i := 0; i < len(raw); i += 2000 * 80 {
+			if _, err := c.AddRawHeaders(raw[i:min(len(raw), i+2000*80)]); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	total := float64(count) * float64(b.N)
+	b.ReportMetric(total/b.Elapsed().Seconds(), "headers/s")
+	b.ReportMetric(float64(cpuTime(b)-cpu0)/total, "cpu-ns/header")
+}
+
 // BenchmarkVerifyMainnetHeadersStructs is the same through AddHeaders with
 // decoded headers (each is serialized again to be hashed).
 func BenchmarkVerifyMainnetHeadersStructs(b *testing.B) {

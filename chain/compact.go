@@ -14,8 +14,10 @@ import (
 // ErrHighHash for every one, because Bitcoin Core gives all of them the same
 // reject reason ("high-hash").
 var (
-	// ErrHighHash means the header's hash is above the target its bits claim.
-	ErrHighHash = errors.New("chain: high-hash: block hash above target")
+	// ErrHighHash means proof of work failed: the hash is above the target
+	// its bits claim, or (wrapped by the errors below) the target itself is
+	// not allowed.
+	ErrHighHash = errors.New("chain: high-hash: proof of work failed")
 	// ErrNegativeTarget means the compact bits have the sign bit set.
 	ErrNegativeTarget = fmt.Errorf("%w: negative target", ErrHighHash)
 	// ErrZeroTarget means the compact bits decode to a target of zero.
@@ -248,7 +250,7 @@ func checkProofOfWork(hash *wire.Hash, bits uint32, powLimit Uint256) error {
 		return err
 	}
 	if hashAboveTarget(hash, &target) {
-		return ErrHighHash
+		return fmt.Errorf("%w: hash above target", ErrHighHash)
 	}
 	return nil
 }

@@ -426,7 +426,7 @@ func (c *HeaderChain) checkPoW(hash *wire.Hash, bits uint32) error {
 		return fmt.Errorf("%w (bits %08x)", c.targetErr, bits)
 	}
 	if hashAboveTarget(hash, &c.target) {
-		return fmt.Errorf("%w (bits %08x)", ErrHighHash, bits)
+		return fmt.Errorf("%w: hash above target (bits %08x)", ErrHighHash, bits)
 	}
 	return nil
 }
