@@ -146,6 +146,9 @@ func TestVerifyTestnet3Headers(t *testing.T) {
 	if parseBits(t, exp.PowLimitBits) != p.PowLimitBits {
 		t.Fatal("pow limit bits")
 	}
+	if c.passedCheckpoint != 546 {
+		t.Fatalf("testnet3 checkpoint 546 not passed (%d)", c.passedCheckpoint)
+	}
 	limit := p.PowLimitBits
 	// Every block that used the 20-minute exception — limit bits at a
 	// non-retarget height while the real difficulty was higher — is in the

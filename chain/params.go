@@ -26,9 +26,8 @@ type Params struct {
 	// Name is the network's name: mainnet, testnet3, testnet4, signet,
 	// regtest or devnet.
 	Name string
-	// Net is the network magic as a little-endian uint32, the way btcd's
-	// wire.BitcoinNet holds it: mainnet 0xd9b4bef9 is sent as f9 be b4 d9.
-	Net uint32
+	// Net is the network magic: mainnet's 0xd9b4bef9 is sent as f9 be b4 d9.
+	Net wire.BitcoinNet
 	// DefaultPort is the TCP port nodes listen on by default.
 	DefaultPort uint16
 	// DNSSeeds are host names that resolve to addresses of nodes.
@@ -154,7 +153,7 @@ func bitcoinTiming(p *Params) {
 func MainNetParams() *Params {
 	p := &Params{
 		Name:        "mainnet",
-		Net:         0xd9b4bef9,
+		Net:         wire.MainNet,
 		DefaultPort: 8333,
 		DNSSeeds: []string{
 			"seed.bitcoin.sipa.be",
@@ -202,7 +201,7 @@ func MainNetParams() *Params {
 func TestNet3Params() *Params {
 	p := &Params{
 		Name:        "testnet3",
-		Net:         0x0709110b,
+		Net:         wire.TestNet3,
 		DefaultPort: 18333,
 		DNSSeeds: []string{
 			"testnet-seed.bitcoin.jonasschnelli.ch",
@@ -231,7 +230,7 @@ func TestNet3Params() *Params {
 func TestNet4Params() *Params {
 	p := &Params{
 		Name:        "testnet4",
-		Net:         0x283f161c,
+		Net:         wire.TestNet4,
 		DefaultPort: 48333,
 		DNSSeeds: []string{
 			"seed.testnet4.bitcoin.sprovoost.nl",
@@ -259,7 +258,7 @@ func SigNetParams() *Params {
 		Name: "signet",
 		// The first four bytes of the double-SHA256 of the default
 		// challenge script, as Core derives a signet's magic.
-		Net:         0x40cf030a,
+		Net:         wire.SigNet,
 		DefaultPort: 38333,
 		DNSSeeds: []string{
 			"seed.signet.bitcoin.sprovoost.nl",
@@ -282,7 +281,7 @@ func SigNetParams() *Params {
 func RegTestParams() *Params {
 	p := &Params{
 		Name:                "regtest",
-		Net:                 0xdab5bffa,
+		Net:                 wire.RegTest,
 		DefaultPort:         18444,
 		GenesisBlock:        regTestGenesis(),
 		GenesisHash:         hashConst("0f9188f13cb7b2c71f2a335e3a4fc328bf5beb436012afca590b1a11466e2206"),
@@ -299,12 +298,19 @@ func RegTestParams() *Params {
 	return p
 }
 
+// init names the devnet magic in the wire package's registry, so that
+// envelopes of the devnet are shown by name. The registry is only a table of
+// names for display; the pair cannot clash with Bitcoin's built-in ones.
+func init() {
+	_ = wire.RegisterNet(DevNetMagic, "devnet")
+}
+
 // Devnet constants. The magic is the ASCII bytes "LNET" as sent on the wire
 // (4c 4e 45 54), which as a little-endian uint32 is 0x54454e4c. The port,
 // 30777, sits next to Ethereum's 30303 range and far from Bitcoin's ports.
 const (
-	DevNetMagic uint32 = 0x54454e4c
-	DevNetPort  uint16 = 30777
+	DevNetMagic wire.BitcoinNet = 0x54454e4c
+	DevNetPort  uint16          = 30777
 	// devnetPowLimitBits encodes 0x000fffff·2^224 (one hash in 4,096 meets
 	// it): a 2-core machine mines hundreds of blocks per second at the
 	// limit, so tests never wait on proof of work.

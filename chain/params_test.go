@@ -84,12 +84,15 @@ func TestMainnetGenesisBytes(t *testing.T) {
 func TestDevNetParams(t *testing.T) {
 	p := DevNetParams()
 	var magic [4]byte
-	binary.LittleEndian.PutUint32(magic[:], p.Net)
+	binary.LittleEndian.PutUint32(magic[:], uint32(p.Net))
 	if string(magic[:]) != "LNET" {
 		t.Fatalf("devnet magic bytes %q", magic)
 	}
 	if p.DefaultPort != 30777 {
 		t.Fatal("devnet port")
+	}
+	if name, ok := wire.NetName(p.Net); !ok || name != "devnet" {
+		t.Fatalf("wire knows the devnet magic as %q", name)
 	}
 	g := p.GenesisBlock
 	if y := g.Header.Time().UTC().Year(); y != 2026 {
