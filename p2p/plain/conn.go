@@ -337,7 +337,12 @@ func (c *Conn) WriteMsg(msg p2p.Msg) error {
 	binary.LittleEndian.PutUint32(h[16:20], uint32(len(msg.Payload)))
 	sum := wire.Checksum(msg.Payload)
 	copy(h[20:24], sum[:])
-	bufs := net.Buffers{h, msg.Payload}
+	bufs := net.Buffers{h}
+	if len(msg.Payload) > 0 {
+		// No empty write: over net.Pipe it would wake the reader with
+		// nothing, and bufio gives up after 100 empty reads.
+		bufs = append(bufs, msg.Payload)
+	}
 	if _, err := bufs.WriteTo(c.conn); err != nil {
 		err = fmt.Errorf("plain: writing %q: %w", cmd, err)
 		if c.closed.Load() {
