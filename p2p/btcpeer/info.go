@@ -60,7 +60,6 @@ type CommandStats struct {
 // Info returns a snapshot of the peer.
 func (p *Peer) Info() Info {
 	in := Info{
-		Addr:         p.Addr().String(),
 		Inbound:      p.inbound,
 		Negotiated:   p.pver.Load(),
 		SendHeaders:  p.sendHeaders.Load(),
@@ -73,6 +72,9 @@ func (p *Peer) Info() Info {
 		PingMs:       float64(p.pingRTT.Load()) / float64(time.Millisecond),
 		PerCommand:   make(map[string]CommandStats),
 		DroppedSends: p.queue.droppedCount(),
+	}
+	if a := p.Addr(); a != nil {
+		in.Addr = a.String()
 	}
 	select {
 	case <-p.ready:

@@ -387,6 +387,12 @@ func (p *Peer) writeLoop() {
 		p.conn.SetWriteDeadline(p.clock.Now().Add(p.cfg.WriteTimeout))
 		if err := p.conn.WriteMsg(p2p.Msg{Code: m.code, Payload: payload}); err != nil {
 			m.finish(err)
+			if errors.Is(err, p2p.ErrMsgTooLarge) {
+				// Refused before anything was written: our mistake, and
+				// the connection is intact.
+				p.log.Error("message too large to send", "cmd", m.msg.Command(), "err", err)
+				continue
+			}
 			if !p.isClosing() {
 				p.disconnect(discErr(p2p.DiscNetworkError, fmt.Errorf("%w: writing %s: %w", ErrConnection, m.msg.Command(), err)))
 			}

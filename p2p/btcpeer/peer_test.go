@@ -58,7 +58,7 @@ func checkPair(t *testing.T, out, in *Peer) {
 			t.Errorf("services %v", info.Services)
 		}
 	}
-	if !out.Inbound() == false || in.Inbound() == false {
+	if out.Inbound() || !in.Inbound() {
 		t.Errorf("directions: out %v, in %v", out.Inbound(), in.Inbound())
 	}
 }
@@ -649,5 +649,25 @@ func TestContextCancel(t *testing.T) {
 		if err := <-errc; !errors.Is(err, p2p.DiscQuitting) || !errors.Is(err, context.Canceled) {
 			t.Errorf("Run: %v", err)
 		}
+	})
+}
+
+// TestUnencodableMessage: a message we cannot encode fails its sender and
+// leaves the peer running.
+func TestUnencodableMessage(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		n := newNode(nil)
+		ca, cb := pipe()
+		p := n.start(t, ca, false)
+		r := newRaw(t, cb, true, 0)
+		r.handshake(true)
+		done := make(chan error, 1)
+		p.QueueMessage(&wire.MsgInv{InvList: make([]wire.InvVect, wire.MaxInvPerMsg+1)}, done)
+		if err := <-done; !errors.Is(err, wire.ErrTooMany) {
+			t.Errorf("done: %v, want wire.ErrTooMany", err)
+		}
+		p.Send(&wire.MsgGetAddr{})
+		r.expect(wire.CmdGetAddr)
+		alive(t, p)
 	})
 }
