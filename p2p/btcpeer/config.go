@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/ledgernet/ledgernet/p2p"
 	"github.com/ledgernet/ledgernet/wire"
 )
 
@@ -101,7 +102,7 @@ type Config struct {
 	// nil drops them.
 	Handler Handler
 
-	Clock  Clock        // nil means SystemClock
+	Clock  p2p.Clock    // nil means p2p.SystemClock
 	Logger *slog.Logger // nil discards logs
 }
 
@@ -155,7 +156,7 @@ func (cfg Config) withDefaults() Config {
 	seti(&cfg.InboxBytes, DefaultInboxBytes)
 	seti(&cfg.BanThreshold, DefaultBanThreshold)
 	if cfg.Clock == nil {
-		cfg.Clock = SystemClock{}
+		cfg.Clock = p2p.SystemClock{}
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)

@@ -35,8 +35,6 @@ type loopState struct {
 	paused      bool
 	pausedSince time.Time // real time
 	pausedTotal time.Duration
-
-	armed time.Time // real time the timer is set for; zero if stopped
 }
 
 // request is an armed stall deadline.
@@ -60,11 +58,10 @@ func (p *Peer) loop(ctx context.Context) {
 	if !p.inbound {
 		p.sendVersion()
 	}
-	timer := p.clock.NewTimer(p.cfg.HandshakeTimeout)
-	s.armed = now.Add(p.cfg.HandshakeTimeout)
-	defer timer.Stop()
+	t := &loopTimer{}
+	defer t.stop()
 	for !p.isClosing() {
-		p.rearm(s, timer)
+		p.rearm(s, t)
 		var readCh chan inMsg
 		if !s.paused {
 			readCh = p.readCh
@@ -84,24 +81,50 @@ func (p *Peer) loop(ctx context.Context) {
 			p.dequeued(s)
 		case exp := <-p.armCh:
 			s.requests = append(s.requests, &request{expectation: exp, deadline: s.peerTime(p.clock.Now()).Add(exp.timeout)})
-		case <-timer.C():
-			s.armed = time.Time{}
+		case <-t.c():
+			t.fired()
 			p.check(s)
 		}
 	}
 }
 
-// rearm sets the timer for the earliest deadline.
-func (p *Peer) rearm(s *loopState, timer Timer) {
+// loopTimer is the loop's one timer, set for the earliest deadline.
+type loopTimer struct {
+	t  p2p.Timer // nil when none is pending
+	at time.Time // when t fires
+}
+
+func (t *loopTimer) c() <-chan time.Time {
+	if t.t == nil {
+		return nil
+	}
+	return t.t.C()
+}
+
+func (t *loopTimer) fired() { t.t, t.at = nil, time.Time{} }
+
+func (t *loopTimer) stop() {
+	if t.t != nil {
+		t.t.Stop()
+		t.fired()
+	}
+}
+
+// rearm makes sure the timer fires no later than the earliest deadline. A
+// deadline that moved later (the idle deadline, after every message) keeps
+// the pending timer: it fires early, check finds nothing due, and rearm runs
+// again. So a timer is made only when a deadline comes closer, not per
+// message.
+func (p *Peer) rearm(s *loopState, t *loopTimer) {
 	var wake time.Time
-	earliest := func(t time.Time) {
-		if wake.IsZero() || t.Before(wake) {
-			wake = t
+	earliest := func(at time.Time) {
+		if wake.IsZero() || at.Before(wake) {
+			wake = at
 		}
 	}
 	if !s.paused {
 		// Peer-time deadlines, back in real time.
-		real := func(t time.Time) time.Time { return t.Add(s.pausedTotal) }
+		real := func(pt time.Time) time.Time { return pt.Add(s.pausedTotal) }
 		if !s.ready {
 			earliest(real(s.handshakeBy))
 		} else {
@@ -117,15 +140,11 @@ func (p *Peer) rearm(s *loopState, timer Timer) {
 	if s.ready {
 		earliest(s.nextPing)
 	}
-	if wake.Equal(s.armed) {
+	if wake.IsZero() || (t.t != nil && !wake.Before(t.at)) {
 		return
 	}
-	s.armed = wake
-	if wake.IsZero() {
-		timer.Stop()
-		return
-	}
-	timer.Reset(max(wake.Sub(p.clock.Now()), 0))
+	t.stop()
+	t.t, t.at = p.clock.NewTimer(max(wake.Sub(p.clock.Now()), 0)), wake
 }
 
 // check fires whatever deadline has passed.

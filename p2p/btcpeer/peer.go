@@ -25,7 +25,7 @@ type Peer struct {
 	conn    p2p.Conn
 	inbound bool
 	log     *slog.Logger
-	clock   Clock
+	clock   p2p.Clock
 
 	queue     *sendQueue
 	readCh    chan inMsg        // reader -> loop
