@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"log/slog"
 	"net"
+	"os"
 	"sync"
 	"testing"
 	"time"
@@ -61,6 +63,9 @@ func newNode(mod func(*Config)) *node {
 			}
 			n.received <- msg
 		}),
+	}
+	if os.Getenv("BTCPEER_LOG") != "" {
+		n.cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
 	if mod != nil {
 		mod(&n.cfg)

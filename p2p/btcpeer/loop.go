@@ -210,7 +210,10 @@ func (p *Peer) sendVersion() {
 
 // receive handles one message from the reader.
 func (p *Peer) receive(s *loopState, m inMsg) {
-	s.lastRecv = s.peerTime(m.at)
+	// The loop's own now, not m.at: the reader may have held m through a
+	// pause, and peer time is only defined for the present.
+	pt := s.peerTime(p.clock.Now())
+	s.lastRecv = pt
 	switch msg := m.msg.(type) {
 	case *wire.MsgVersion:
 		p.onVersion(s, msg)
@@ -263,7 +266,7 @@ func (p *Peer) receive(s *loopState, m inMsg) {
 		p.cmpctAnnounce.Store(msg.Announce)
 		p.cmpctVersion.Store(msg.Version)
 	default:
-		p.answer(s, m)
+		p.answer(s, m, pt)
 		s.inbox = append(s.inbox, m)
 		s.inboxBytes += m.size
 		if len(s.inbox) >= p.cfg.InboxSize || s.inboxBytes >= p.cfg.InboxBytes {
@@ -275,7 +278,7 @@ func (p *Peer) receive(s *loopState, m inMsg) {
 }
 
 // answer counts m against the oldest request waiting for its command.
-func (p *Peer) answer(s *loopState, m inMsg) {
+func (p *Peer) answer(s *loopState, m inMsg, pt time.Time) {
 	n := 1
 	if nf, ok := m.msg.(*wire.MsgNotFound); ok {
 		n = len(nf.InvList)
@@ -289,7 +292,7 @@ func (p *Peer) answer(s *loopState, m inMsg) {
 			s.requests = slices.Delete(s.requests, i, i+1)
 		} else {
 			// Progress: the rest of a getdata gets a fresh deadline.
-			r.deadline = s.peerTime(m.at).Add(r.timeout)
+			r.deadline = pt.Add(r.timeout)
 		}
 		return
 	}
