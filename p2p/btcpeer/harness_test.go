@@ -64,7 +64,8 @@ func newNode(mod func(*Config)) *node {
 			n.received <- msg
 		}),
 	}
-	if os.Getenv("BTCPEER_LOG") != "" {
+	if os.Getenv("BTCPEER_LOG") != "" { // debug logs of every peer to stderr
+
 		n.cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
 	if mod != nil {
