@@ -163,7 +163,9 @@ func TestLedgerRuleViolations(t *testing.T) {
 	mustProcess(t, s, c.build.blocks...)
 	tip := s.Tip()
 	a, b := c.a, c.b
-	out := func(v int64, k *secp256k1.PrivateKey) *wire.TxOut { return &wire.TxOut{Value: v, PkScript: keyScript(k)} }
+	out := func(v int64, k *secp256k1.PrivateKey) *wire.TxOut {
+		return &wire.TxOut{Value: v, PkScript: keyScript(k)}
+	}
 	sub := ledger.Subsidy(p, 1)
 
 	cases := []struct {
