@@ -4,6 +4,7 @@ import (
 	"crypto/tls"
 	"fmt"
 	"log/slog"
+	"math"
 	"slices"
 	"time"
 
@@ -56,7 +57,7 @@ const (
 // command; versions of one protocol may.
 type ProtocolSpec struct {
 	Name     string
-	Version  uint32
+	Version  uint
 	Commands []string
 }
 
@@ -174,6 +175,9 @@ func checkProtocols(ps []ProtocolSpec) error {
 	for _, p := range ps {
 		if !validCapName(p.Name) {
 			return fmt.Errorf("%w: protocol name %q", ErrConfig, p.Name)
+		}
+		if p.Version > math.MaxUint32 {
+			return fmt.Errorf("%w: protocol %v: version above 2^32-1", ErrConfig, p.Cap())
 		}
 		if seen[p.Cap()] {
 			return fmt.Errorf("%w: protocol %v twice", ErrConfig, p.Cap())

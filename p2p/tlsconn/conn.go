@@ -46,6 +46,7 @@ type Conn struct {
 	maxSize uint32
 	now     func() time.Time
 	log     *slog.Logger
+	stats   *counters // the transport's
 
 	pingInterval time.Duration
 	writeTimeout time.Duration
@@ -348,6 +349,10 @@ func (c *Conn) readLoop() {
 	for {
 		msg, ok, err := c.readOne()
 		if err != nil {
+			if errors.Is(err, ErrHeartbeatTimeout) {
+				c.stats.heartbeat.Add(1)
+				c.log.Info("Link dead: heartbeat timeout", "peer", c.id.TerminalString(), "addr", c.RemoteAddr())
+			}
 			c.end(err, false)
 			return
 		}

@@ -206,3 +206,14 @@ func waitFor(t testing.TB, d time.Duration, what string, cond func() bool) {
 var _ = io.EOF
 var _ = tls.VersionTLS13
 var _ p2p.Conn = (*Conn)(nil)
+
+func copyFile(t testing.TB, from, to string) {
+	t.Helper()
+	b, err := os.ReadFile(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(to, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 
 	"github.com/ledgernet/ledgernet/wire"
@@ -52,7 +53,7 @@ var ErrBadCaps = fmt.Errorf("%w: bad caps message", ErrProtocol)
 // Cap is one protocol a node runs: its name and version.
 type Cap struct {
 	Name    string
-	Version uint32
+	Version uint
 }
 
 func (c Cap) String() string { return fmt.Sprintf("%s/%d", c.Name, c.Version) }
@@ -94,7 +95,10 @@ func appendCaps(b []byte, m capsMsg) ([]byte, error) {
 			return b, fmt.Errorf("%w: cap name %q", ErrBadCaps, c.Name)
 		}
 		b = wire.AppendVarBytes(b, []byte(c.Name))
-		b = binary.LittleEndian.AppendUint32(b, c.Version)
+		if c.Version > math.MaxUint32 {
+			return b, fmt.Errorf("%w: cap %v: version above 2^32-1", ErrBadCaps, c)
+		}
+		b = binary.LittleEndian.AppendUint32(b, uint32(c.Version))
 	}
 	return b, nil
 }
@@ -132,7 +136,7 @@ func decodeCaps(p []byte) (capsMsg, error) {
 		if uint64(len(p)) < l+4 {
 			return m, fmt.Errorf("%w: cap %d truncated", ErrBadCaps, i)
 		}
-		c := Cap{Name: string(p[:l]), Version: binary.LittleEndian.Uint32(p[l:])}
+		c := Cap{Name: string(p[:l]), Version: uint(binary.LittleEndian.Uint32(p[l:]))}
 		p = p[l+4:]
 		if !validCapName(c.Name) {
 			return m, fmt.Errorf("%w: cap %d name %q", ErrBadCaps, i, c.Name)

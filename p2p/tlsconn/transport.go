@@ -65,7 +65,9 @@ func NewTransport(cfg Config) (*Transport, error) {
 func (t *Transport) ID() enode.ID { return t.id }
 
 // Protocols returns the protocols the transport carries.
-func (t *Transport) Protocols() []ProtocolSpec { return append([]ProtocolSpec(nil), t.cfg.Protocols...) }
+func (t *Transport) Protocols() []ProtocolSpec {
+	return append([]ProtocolSpec(nil), t.cfg.Protocols...)
+}
 
 // Dial connects to addr over TCP and runs the handshake as the dialling
 // side. expected is the node ID the peer must have, nil when only its
@@ -158,6 +160,7 @@ func (t *Transport) newConn(tc *tls.Conn, raw net.Conn, inbound bool, id enode.I
 		maxSize:      t.cfg.MaxMessageSize,
 		now:          t.cfg.Now,
 		log:          t.cfg.Logger,
+		stats:        &t.stats,
 		pingInterval: t.cfg.PingInterval,
 		writeTimeout: t.cfg.WriteTimeout,
 		dr:           dr,
@@ -347,6 +350,9 @@ func (s *nonceSet) contains(n uint64) bool {
 type Stats struct {
 	// Handshakes completed, by direction.
 	InboundHandshakes, OutboundHandshakes uint64
+	// HeartbeatTimeouts counts connections ended because nothing arrived
+	// for PingInterval+PongTimeout.
+	HeartbeatTimeouts uint64
 	// Refused counts failed handshakes and refused admissions by reason,
 	// inbound (the peer dialled us) and outbound.
 	Refused map[Reason]Refusals
@@ -356,8 +362,9 @@ type Stats struct {
 type Refusals struct{ Inbound, Outbound uint64 }
 
 type counters struct {
-	in, out atomic.Uint64
-	reasons [numReasons][2]atomic.Uint64 // [reason][inbound]
+	in, out   atomic.Uint64
+	heartbeat atomic.Uint64
+	reasons   [numReasons][2]atomic.Uint64 // [reason][inbound]
 }
 
 func (c *counters) accepted(inbound bool) {
@@ -384,6 +391,7 @@ func (t *Transport) Stats() Stats {
 	s := Stats{
 		InboundHandshakes:  t.stats.in.Load(),
 		OutboundHandshakes: t.stats.out.Load(),
+		HeartbeatTimeouts:  t.stats.heartbeat.Load(),
 		Refused:            map[Reason]Refusals{},
 	}
 	for r := range numReasons {
@@ -402,4 +410,3 @@ func (t *Transport) countRefusal(inbound bool, err error) Reason {
 	t.stats.refused(inbound, r)
 	return r
 }
-

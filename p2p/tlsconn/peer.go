@@ -1,0 +1,206 @@
+package tlsconn
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"sync"
+	"time"
+
+	"github.com/ledgernet/ledgernet/p2p"
+	"github.com/ledgernet/ledgernet/p2p/enode"
+	"github.com/ledgernet/ledgernet/wire"
+)
+
+// Protocol is a protocol Host runs on each peer that shares it. It is
+// p2p/server's Protocol (name, version, length, Run) with the command table
+// the envelope needs: Length is len(Commands).
+type Protocol struct {
+	Name    string
+	Version uint
+	// Commands is the command table: the protocol's code i travels as
+	// Commands[i]. See ProtocolSpec for reserved commands.
+	Commands []string
+	// Run runs the protocol with one peer. rw's codes are the protocol's
+	// own (0 to len(Commands)-1). The peer is disconnected when Run returns;
+	// Run must return once rw.ReadMsg fails.
+	Run func(p *Peer, rw p2p.MsgReadWriter) error
+}
+
+// Spec returns the protocol's name, version and commands.
+func (p Protocol) Spec() ProtocolSpec {
+	return ProtocolSpec{Name: p.Name, Version: p.Version, Commands: p.Commands}
+}
+
+// DefaultInboxSize bounds the messages waiting for one protocol of one peer.
+const DefaultInboxSize = 64
+
+// errProtocolReturned ends a peer whose protocol's Run returned nil.
+var errProtocolReturned = errors.New("tlsconn: protocol returned")
+
+// Peer is a connected peer running protocols over a Conn: one goroutine
+// reads the Conn and hands each message to its protocol's bounded inbox;
+// each protocol's Run has its own goroutine. When an inbox is full the
+// reader waits for it (backpressure, up to the Conn's queue and then the
+// socket); pings are answered by the Conn whatever the protocols do.
+type Peer struct {
+	conn    *Conn
+	log     *slog.Logger
+	protos  []*protoRW
+	closing chan struct{} // closed when the peer starts ending
+	discCh  chan error    // Disconnect requests; cap 1
+	protoCh chan error    // protocol ends; cap len(protos)
+	wg      sync.WaitGroup
+
+	once sync.Once
+	err  error // why the peer ended; set before closing is closed
+}
+
+// protoRW is a protocol's slice of the connection.
+type protoRW struct {
+	Shared
+	run  func(p *Peer, rw p2p.MsgReadWriter) error
+	peer *Peer
+	in   chan p2p.Msg
+}
+
+// newPeer matches the Conn's shared protocols with the local Protocols.
+func newPeer(c *Conn, protocols []Protocol, inbox int, log *slog.Logger) *Peer {
+	p := &Peer{
+		conn:    c,
+		log:     log.With("peer", c.ID().TerminalString()),
+		closing: make(chan struct{}),
+		discCh:  make(chan error, 1),
+	}
+	for _, s := range c.Shared() {
+		for _, proto := range protocols {
+			if proto.Name == s.Name && proto.Version == s.Version {
+				p.protos = append(p.protos, &protoRW{Shared: s, run: proto.Run, peer: p, in: make(chan p2p.Msg, inbox)})
+				break
+			}
+		}
+	}
+	p.protoCh = make(chan error, len(p.protos))
+	return p
+}
+
+// ID returns the peer's node ID.
+func (p *Peer) ID() enode.ID { return p.conn.ID() }
+
+// Inbound reports whether the peer dialled us.
+func (p *Peer) Inbound() bool { return p.conn.Inbound() }
+
+// RemoteAddr returns the peer's address.
+func (p *Peer) RemoteAddr() net.Addr { return p.conn.RemoteAddr() }
+
+// Version returns the peer's version message (start height, services, user
+// agent).
+func (p *Peer) Version() wire.MsgVersion { return p.conn.RemoteVersion() }
+
+// Shared returns the protocols both sides run.
+func (p *Peer) Shared() []Shared { return p.conn.Shared() }
+
+// RTT returns the last measured ping round trip.
+func (p *Peer) RTT() time.Duration { return p.conn.RTT() }
+
+// Conn returns the peer's connection.
+func (p *Peer) Conn() *Conn { return p.conn }
+
+// Closing returns a channel closed when the peer starts ending.
+func (p *Peer) Closing() <-chan struct{} { return p.closing }
+
+// Disconnect asks the peer to end with reason (a p2p.DiscReason, or an
+// error mapped to one). It does not wait.
+func (p *Peer) Disconnect(reason error) {
+	if reason == nil {
+		reason = p2p.DiscRequested
+	}
+	select {
+	case p.discCh <- reason:
+	default:
+	}
+}
+
+// run runs the protocols until the connection fails, a protocol returns or
+// Disconnect is called, then closes the connection and waits for every
+// goroutine. It returns why the peer ended.
+func (p *Peer) run() error {
+	readErr := make(chan error, 1)
+	p.wg.Add(1)
+	go func() {
+		defer p.wg.Done()
+		readErr <- p.readLoop()
+	}()
+	for _, rw := range p.protos {
+		p.wg.Add(1)
+		go func() {
+			defer p.wg.Done()
+			err := rw.run(p, rw)
+			if err == nil {
+				err = errProtocolReturned
+			}
+			p.protoCh <- fmt.Errorf("protocol %v: %w", rw.Cap(), err)
+		}()
+	}
+	var err error
+	select {
+	case err = <-readErr:
+	case err = <-p.protoCh:
+	case err = <-p.discCh:
+	}
+	p.once.Do(func() { p.err = err })
+	close(p.closing)
+	p.conn.Close(err)
+	p.wg.Wait()
+	return err
+}
+
+// readLoop routes messages to their protocols' inboxes.
+func (p *Peer) readLoop() error {
+	for {
+		msg, err := p.conn.ReadMsg()
+		if err != nil {
+			return err
+		}
+		rw := p.route(msg.Code)
+		if rw == nil {
+			// The Conn only delivers codes of shared protocols.
+			return fmt.Errorf("%w: code %d has no protocol", ErrProtocol, msg.Code)
+		}
+		msg.Code -= rw.Offset
+		select {
+		case rw.in <- msg:
+		case <-p.closing:
+			return ErrClosed
+		}
+	}
+}
+
+func (p *Peer) route(code uint64) *protoRW {
+	for _, rw := range p.protos {
+		if code >= rw.Offset && code < rw.Offset+rw.Length() {
+			return rw
+		}
+	}
+	return nil
+}
+
+// ReadMsg returns the protocol's next message.
+func (rw *protoRW) ReadMsg() (p2p.Msg, error) {
+	select {
+	case msg := <-rw.in:
+		return msg, nil
+	case <-rw.peer.closing:
+		return p2p.Msg{}, fmt.Errorf("%w: %w", ErrClosed, rw.peer.err)
+	}
+}
+
+// WriteMsg sends a message of the protocol.
+func (rw *protoRW) WriteMsg(msg p2p.Msg) error {
+	if msg.Code >= rw.Length() {
+		return fmt.Errorf("%w: %v code %d (has %d)", ErrUnknownCode, rw.Cap(), msg.Code, rw.Length())
+	}
+	msg.Code += rw.Offset
+	return rw.peer.conn.WriteMsg(msg)
+}
