@@ -224,12 +224,11 @@ func (w *Wallet) CreateTx(coins []store.OutputCoin, pays []Payment, feeRate int6
 	if have < want+fee(len(used), len(pays)) {
 		return nil, 0, fmt.Errorf("%w: have %d, need %d plus fee", ErrInsufficientFunds, have, want)
 	}
-	paid := fee(len(used), len(pays))
+	// Change below the dust limit is left to the miner.
+	paid := have - want
 	if change := have - want - fee(len(used), len(pays)+1); change >= dustLimit {
 		tx.TxOut = append(tx.TxOut, &wire.TxOut{Value: change, PkScript: w.script})
-		paid = have - want - change
-	} else {
-		paid = have - want
+		paid -= change
 	}
 	for _, c := range used {
 		tx.TxIn = append(tx.TxIn, &wire.TxIn{PreviousOutPoint: c.OutPoint, Sequence: 0xffffffff})
