@@ -56,13 +56,16 @@ type Conn struct {
 	fr *frameReader
 	dr *deadlineReader
 
-	// wmu guards wbuf, werr and every write to tc: one envelope at a time.
-	wmu  sync.Mutex
+	// wsem is the write lock (held by sending a token, released by taking
+	// it back): it guards wbuf, werr and every write to tc, one envelope at
+	// a time. A channel rather than a mutex so that a writer waiting behind
+	// a stuck write can give up when the connection ends.
+	wsem chan struct{}
 	wbuf []byte
 	werr error // sticky: a write may have been partial
 	// userWD is the write deadline set with SetWriteDeadline, as Unix
 	// nanoseconds (0: none). Atomic so that it can be changed while a write
-	// holds wmu.
+	// holds wsem.
 	userWD atomic.Int64
 
 	// The receive queue between the reader and ReadMsg. qmu guards the q*
@@ -487,8 +490,15 @@ func (c *Conn) WriteMsg(msg p2p.Msg) error {
 }
 
 func (c *Conn) write(cmd string, payload []byte) error {
-	c.wmu.Lock()
-	defer c.wmu.Unlock()
+	select {
+	case c.wsem <- struct{}{}:
+	case <-c.quit:
+		if c.closed.Load() {
+			return ErrClosed
+		}
+		return fmt.Errorf("tlsconn: writing %q: %w", cmd, c.endErr)
+	}
+	defer func() { <-c.wsem }()
 	if c.werr != nil {
 		return c.werr
 	}
@@ -550,10 +560,12 @@ func reasonErr(err error) error {
 }
 
 func (c *Conn) sendDisconnect(r p2p.DiscReason) {
-	if !c.wmu.TryLock() {
+	select {
+	case c.wsem <- struct{}{}:
+	default:
 		return
 	}
-	defer c.wmu.Unlock()
+	defer func() { <-c.wsem }()
 	if c.werr != nil {
 		return
 	}

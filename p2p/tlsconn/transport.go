@@ -10,6 +10,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/netip"
+	"os"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -104,7 +105,10 @@ func (t *Transport) Handshake(ctx context.Context, raw net.Conn, inbound bool, e
 			conn, err = nil, context.Cause(hctx)
 		}
 		if err != nil {
-			if errors.Is(hctx.Err(), context.DeadlineExceeded) && ctx.Err() == nil {
+			// The socket's deadline is the handshake's: it may fire a moment
+			// before the context's timer.
+			timedOut := errors.Is(hctx.Err(), context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded)
+			if timedOut && ctx.Err() == nil && !errors.Is(err, ErrHandshakeTimeout) {
 				err = fmt.Errorf("%w after %v: %w", ErrHandshakeTimeout, t.cfg.HandshakeTimeout, err)
 			}
 			raw.Close()
@@ -135,10 +139,11 @@ func (t *Transport) Handshake(ctx context.Context, raw net.Conn, inbound bool, e
 		if errors.Is(err, ErrRemoteRefused) || ReasonOf(err) == ReasonNetwork {
 			return nil, err
 		}
-		// Tell the peer why, best effort, while the deadline allows.
-		c.wmu.Lock()
+		// Tell the peer why, best effort.
+		if wd := time.Now().Add(disconnectTimeout); wd.Before(deadline) {
+			raw.SetWriteDeadline(wd)
+		}
 		writeFrame(tc, c.wbuf, c.net, CmdDisconnect, []byte{byte(discReasonOf(err))}, true)
-		c.wmu.Unlock()
 		return nil, err
 	}
 	raw.SetDeadline(time.Time{})
@@ -165,6 +170,7 @@ func (t *Transport) newConn(tc *tls.Conn, raw net.Conn, inbound bool, id enode.I
 		writeTimeout: t.cfg.WriteTimeout,
 		dr:           dr,
 		fr:           &frameReader{r: bufio.NewReaderSize(dr, readBufferSize), net: t.cfg.Net, maxSize: t.cfg.MaxMessageSize},
+		wsem:         make(chan struct{}, 1),
 		wbuf:         make([]byte, 0, maxRecordPlaintext),
 		qbuf:         make([]p2p.Msg, t.cfg.QueueSize),
 		qmaxBytes:    t.cfg.QueueBytes,
@@ -176,10 +182,12 @@ func (t *Transport) newConn(tc *tls.Conn, raw net.Conn, inbound bool, id enode.I
 	}
 }
 
-// exchange runs version, verack and caps. Both sides send version at once
-// (nothing but ledgernet speaks this profile, so the Bitcoin rule that the
-// initiator speaks first would only cost a round trip); each answers the
-// other's version with verack followed by caps.
+// exchange runs version, verack and caps, in Bitcoin's order: the dialling
+// side sends version first; the listening side answers with its version,
+// verack and caps in one write; the dialling side then sends verack and
+// caps. Each side speaks only after the other's turn, so the exchange needs
+// no buffering from the connection (net.Pipe, fault-injection wrappers) and
+// costs the listener half a round trip over sending both versions at once.
 func (t *Transport) exchange(c *Conn) error {
 	nonce := t.nonces.add()
 	defer t.nonces.remove(nonce)
@@ -199,11 +207,20 @@ func (t *Transport) exchange(c *Conn) error {
 		Relay:           true,
 	}
 	ver.AddrFrom.Services = t.cfg.Services
-	payload, err := ver.Encode(nil, t.cfg.ProtocolVersion, wire.BaseEncoding)
+	verPayload, err := ver.Encode(nil, t.cfg.ProtocolVersion, wire.BaseEncoding)
 	if err != nil {
 		return err
 	}
-	if err := writeFrame(c.tc, c.wbuf, c.net, wire.CmdVersion, payload, true); err != nil {
+	capsPayload, err := appendCaps(nil, t.caps)
+	if err != nil {
+		return err
+	}
+	// ours is what this side sends at its turn after reading the peer's
+	// version: the listener's version first.
+	ours := c.wbuf[:0]
+	if c.inbound {
+		ours = appendFrame(ours, c.net, wire.CmdVersion, verPayload, true)
+	} else if _, err := c.tc.Write(appendFrame(ours, c.net, wire.CmdVersion, verPayload, true)); err != nil {
 		return fmt.Errorf("tlsconn: sending version: %w", err)
 	}
 
@@ -222,13 +239,9 @@ func (t *Transport) exchange(c *Conn) error {
 			c.version.ProtocolVersion, t.cfg.MinProtocolVersion)
 	}
 
-	b := appendFrame(c.wbuf[:0], c.net, wire.CmdVerAck, nil, true)
-	capsPayload, err := appendCaps(nil, t.caps)
-	if err != nil {
-		return err
-	}
-	b = appendFrame(b, c.net, CmdCaps, capsPayload, true)
-	if _, err := c.tc.Write(b); err != nil {
+	ours = appendFrame(ours, c.net, wire.CmdVerAck, nil, true)
+	ours = appendFrame(ours, c.net, CmdCaps, capsPayload, true)
+	if _, err := c.tc.Write(ours); err != nil {
 		return fmt.Errorf("tlsconn: sending verack and caps: %w", err)
 	}
 
