@@ -35,7 +35,9 @@ func (s *Store) ProcessBlock(b *wire.MsgBlock) error {
 // connect, as a *BlockError (which may name an earlier stored block, not one
 // of these), or a storage error. A block already stored is not an error.
 //
-// Subscribers receive the events of the call before it returns.
+// Subscribers receive the events of the call before it returns. The events
+// hold the connected and disconnected blocks until then, so a sync should
+// pass blocks in calls of hundreds, not hundreds of thousands.
 func (s *Store) ProcessBlocks(blocks []*wire.MsgBlock) error {
 	s.mu.Lock()
 	if s.closed {
@@ -78,6 +80,13 @@ func (s *Store) acceptBlocks(blocks []*wire.MsgBlock) error {
 		stopErr error
 	)
 	for _, b := range blocks {
+		if b == nil {
+			stopErr = fmt.Errorf("%w: nil block", chain.ErrNoBlockTransactions)
+			break
+		}
+		if _, dup := s.cache[b.BlockHash()]; dup {
+			continue // twice in one call
+		}
 		n, err := s.acceptBlock(b, &fresh)
 		if err != nil {
 			var be *BlockError

@@ -3,6 +3,7 @@ package store
 import (
 	"errors"
 	"fmt"
+	"path/filepath"
 	"testing"
 
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
@@ -417,6 +418,16 @@ func TestReorgToInvalidBranch(t *testing.T) {
 	if m := s.MissingBlocks(10); len(m) != 0 {
 		t.Fatalf("missing blocks %v on an invalid branch", m)
 	}
+	// After a restart the branch is still refused and A stays the tip.
+	dir := filepath.Dir(s.db.Path())
+	s.Close()
+	s = openTest(t, dir, p)
+	if s.Tip().Hash != a.prev || s.BestHeader().Hash != a.prev {
+		t.Fatalf("after reopen: tip %d, best header %d", s.Tip().Height, s.BestHeader().Height)
+	}
+	if err := verifyState(s); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func TestHeadersFirstAnyOrder(t *testing.T) {
@@ -534,6 +545,9 @@ func TestMutatedBlockNotMarked(t *testing.T) {
 	if s.Tip().Hash != good.BlockHash() {
 		t.Fatal("good copy not connected")
 	}
+	if err := s.ProcessBlocks([]*wire.MsgBlock{good, nil}); err == nil {
+		t.Fatal("nil block accepted")
+	}
 }
 
 func TestCheckBlockRuleMarksInvalid(t *testing.T) {
@@ -553,8 +567,16 @@ func TestCheckBlockRuleMarksInvalid(t *testing.T) {
 		t.Fatal("not marked invalid")
 	}
 	// Reopen: the mark persists.
+	dir := filepath.Dir(s.db.Path())
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
+	}
+	s = openTest(t, dir, p)
+	if info, _ := s.BlockInfo(blk.BlockHash()); info.Status&chain.StatusBlockInvalid == 0 {
+		t.Fatal("invalid mark lost on reopen")
+	}
+	if err := s.ProcessBlock(blk); !errors.Is(err, ErrKnownInvalid) {
+		t.Fatalf("after reopen: %v", err)
 	}
 }
 
