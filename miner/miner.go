@@ -128,7 +128,8 @@ type Template struct {
 
 // NewTemplate builds a block on the connected tip and checks it against
 // the chain state (falling back to the coinbase alone if the pool's
-// transactions do not fit). The proof of work is not solved.
+// transactions do not fit). The proof of work is not solved. ErrStale means
+// the tip moved while it was being built.
 func (m *Miner) NewTemplate() (*Template, error) {
 	now := m.cfg.Now()
 	next := m.cfg.Chain.NextBlock(now)
@@ -138,6 +139,9 @@ func (m *Miner) NewTemplate() (*Template, error) {
 	}
 	t := m.build(next, txs, now)
 	if err := m.cfg.Chain.CheckBlockTemplate(t.Block); err != nil {
+		if errors.Is(err, store.ErrBadTemplate) {
+			return nil, fmt.Errorf("%w: %w", ErrStale, err) // the tip moved meanwhile
+		}
 		if len(txs) == 0 {
 			return nil, fmt.Errorf("miner: coinbase-only template rejected: %w", err)
 		}
@@ -248,7 +252,13 @@ func (m *Miner) Solve(ctx context.Context, t *Template) error {
 // accepted it.
 func (m *Miner) MineBlock(ctx context.Context) (*wire.MsgBlock, error) {
 	for {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		t, err := m.NewTemplate()
+		if errors.Is(err, ErrStale) {
+			continue
+		}
 		if err != nil {
 			return nil, err
 		}

@@ -180,3 +180,44 @@ func TestConfig(t *testing.T) {
 		t.Fatal("empty config accepted")
 	}
 }
+
+// TestTwoMiners runs two miners on one chain state: each sees the other's
+// blocks move the tip and starts over; neither stops with an error.
+func TestTwoMiners(t *testing.T) {
+	p := chain.DevNetParams()
+	st, pool, w, clk := setup(t, p)
+	connected := make(chan struct{}, 1000)
+	defer st.Subscribe(func(ev store.Event) {
+		if ev.Kind == store.EventBlockConnected {
+			select {
+			case connected <- struct{}{}:
+			default:
+			}
+		}
+	})()
+	var ms []*miner.Miner
+	for i := range 2 {
+		m, _ := miner.New(miner.Config{Chain: st, Txs: pool, PayTo: w.PkScript(), Now: clk.now, Text: []byte{byte(i)}})
+		if err := m.Start(); err != nil {
+			t.Fatal(err)
+		}
+		ms = append(ms, m)
+	}
+	timeout := time.After(20 * time.Second)
+	for range 10 {
+		select {
+		case <-connected:
+		case <-timeout:
+			t.Fatal("no blocks")
+		}
+	}
+	for _, m := range ms {
+		m.Stop()
+		if m.Err() != nil {
+			t.Fatal(m.Err())
+		}
+	}
+	if st.Tip().Height < 10 || ms[0].Mined()+ms[1].Mined() < 10 {
+		t.Fatalf("tip %d, mined %d + %d", st.Tip().Height, ms[0].Mined(), ms[1].Mined())
+	}
+}
