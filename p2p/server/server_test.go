@@ -487,3 +487,33 @@ func eventually(t *testing.T, cond func() bool, msg func() string) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+// TestHandshakeSlots: with one handshake slot, a second connection is not
+// accepted (so not timed) until the first handshake has given up.
+func TestHandshakeSlots(t *testing.T) {
+	srv := startServer(t, Config{MaxPendingHandshakes: 1, HandshakeTimeout: 200 * time.Millisecond,
+		Protocols: []Protocol{toyProtocol("toy", 1, 1, nil)}})
+	start := time.Now()
+	var fds []net.Conn
+	for range 2 {
+		fd, err := net.Dial("tcp", srv.ListenAddr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer fd.Close()
+		fds = append(fds, fd)
+	}
+	var closed []time.Duration
+	for _, fd := range fds {
+		fd.SetReadDeadline(time.Now().Add(5 * time.Second))
+		if _, err := io_ReadAll(fd); isTimeout(err) {
+			t.Fatal("not closed")
+		}
+		closed = append(closed, time.Since(start))
+	}
+	if closed[1] < 2*200*time.Millisecond {
+		t.Fatalf("second connection closed after %v: its handshake ran alongside the first", closed[1])
+	}
+	eventually(t, func() bool { return srv.Stats().HandshakeSlotsFull >= 1 && srv.Stats().HandshakeTimeouts == 2 },
+		func() string { return fmt.Sprintf("stats %+v", srv.Stats()) })
+}
