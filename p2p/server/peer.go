@@ -168,10 +168,8 @@ func (p *Peer) end(c endCause) {
 func (p *Peer) run() endCause {
 	if p.ka != nil {
 		p.ka.SetIdleTimeout(p.cfg.readTimeout)
-		if p.cfg.pingInterval > 0 {
-			p.wg.Add(1)
-			go p.keepaliveLoop()
-		}
+		p.wg.Add(1)
+		go p.keepaliveLoop()
 	}
 	p.wg.Add(1 + len(p.protos))
 	go p.readLoop()
@@ -265,17 +263,33 @@ func (p *Peer) deliver(pr *protoRW, msg p2p.Msg) bool {
 	}
 }
 
+// keepaliveLoop sends a Ping every pingInterval (none when it is zero) and
+// answers the peer's Pings.
 func (p *Peer) keepaliveLoop() {
 	defer p.wg.Done()
-	t := p.cfg.clock.NewTimer(p.cfg.pingInterval)
-	defer func() { t.Stop() }()
+	var (
+		t     dial.Timer
+		tick  <-chan time.Time
+		reset = func() {
+			if p.cfg.pingInterval > 0 {
+				t = p.cfg.clock.NewTimer(p.cfg.pingInterval)
+				tick = t.C()
+			}
+		}
+	)
+	reset()
+	defer func() {
+		if t != nil {
+			t.Stop()
+		}
+	}()
 	for {
 		select {
-		case <-t.C():
+		case <-tick:
 			if p.write(p.ka.SendPing) != nil {
 				return
 			}
-			t = p.cfg.clock.NewTimer(p.cfg.pingInterval)
+			reset()
 		case <-p.ka.PingReceived():
 			if p.write(p.ka.SendPong) != nil {
 				return

@@ -601,6 +601,9 @@ func (s *Server) AddPeer(n *enode.Node) error {
 // RemovePeer stops redialling a static peer and disconnects it, if
 // connected, with p2p.DiscRequested.
 func (s *Server) RemovePeer(n *enode.Node) error {
+	if n == nil {
+		return nil
+	}
 	sched, err := s.scheduler()
 	if err != nil {
 		return err

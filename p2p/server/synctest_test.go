@@ -101,11 +101,18 @@ func TestSilentPeerTimesOut(t *testing.T) {
 	})
 }
 
-// TestPingGetsPong: the server answers the client's Pings.
+// TestPingGetsPong: the server answers the client's Pings, also when its
+// own Pings are turned off.
 func TestPingGetsPong(t *testing.T) {
+	for _, interval := range []time.Duration{0, -1} {
+		t.Run(fmt.Sprint(interval), func(t *testing.T) { testPingGetsPong(t, interval) })
+	}
+}
+
+func testPingGetsPong(t *testing.T, interval time.Duration) {
 	synctest.Test(t, func(t *testing.T) {
 		n := newPipeNet()
-		srv := startPipeServer(t, n, "10.0.0.1", Config{Protocols: []Protocol{idleProtocol()}})
+		srv := startPipeServer(t, n, "10.0.0.1", Config{Protocols: []Protocol{idleProtocol()}, PingInterval: interval})
 		c := dialPipeClient(t, n, srv)
 		c.hello(t, []Cap{{Name: "idle", Version: 1}}, nil)
 		pongs := 0
