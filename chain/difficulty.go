@@ -26,7 +26,7 @@ func timespanBounds(p *Params) (target, lo, hi int64) {
 //
 // The arithmetic uses big.Int: it runs once per period. Core does it in a
 // 256-bit type that would wrap if PowLimit times four timespans exceeded
-// 2^256; no network here comes near that (TestParamsNoRetargetOverflow).
+// 2^256; no network here comes near that (checked in TestParamsConsistency).
 func CalcNextWorkRequired(p *Params, bits uint32, firstTime, lastTime int64) uint32 {
 	if p.PoWNoRetargeting {
 		return bits

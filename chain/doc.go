@@ -23,11 +23,13 @@
 // hash and Core's reject reason.
 //
 // The hot path is built for headers-first sync: batches of raw 80-byte
-// headers (AddRawHeaders) are hashed straight from the bytes, targets and
+// headers (AddRawHeaders) are hashed straight from the bytes, two at a time
+// with the x86 SHA extensions where the CPU has them, targets and
 // per-block work are cached per bits value, the median time past is kept in
 // a rolling 11-entry window, chain work is summed in a fixed 256-bit type,
-// and nodes are allocated in slabs. big.Int is used only where a value is
-// computed once per retarget.
+// and nodes are allocated in chunks, hold no pointers and are found through
+// an open-addressing table, so the garbage collector never scans the index.
+// big.Int is used only where a value is computed once per retarget.
 //
 // A HeaderChain can start from a trusted header above genesis (a
 // TrustedStart). Rules that need history from before it are weakened, never
