@@ -71,7 +71,8 @@ type Conn struct {
 	// The receive queue between the reader and ReadMsg. qmu guards the q*
 	// fields and rdl.
 	qmu       sync.Mutex
-	qbuf      []p2p.Msg // ring
+	qbuf      []p2p.Msg // ring, grown up to qmax
+	qmax      int
 	qhead     int
 	qlen      int
 	qbytes    int
@@ -316,6 +317,9 @@ func (c *Conn) SetWriteDeadline(t time.Time) error {
 // returns false when the connection has ended.
 func (c *Conn) push(msg p2p.Msg) bool {
 	c.qmu.Lock()
+	if c.qlen == len(c.qbuf) && len(c.qbuf) < c.qmax {
+		c.growQueue()
+	}
 	for c.qlen == len(c.qbuf) || (c.qlen > 0 && c.qbytes+len(msg.Payload) > c.qmaxBytes) {
 		if c.qerr != nil {
 			c.qmu.Unlock()
@@ -344,6 +348,15 @@ func (c *Conn) push(msg p2p.Msg) bool {
 		signal(c.notEmpty)
 	}
 	return true
+}
+
+// growQueue doubles the ring, up to qmax. c.qmu is held.
+func (c *Conn) growQueue() {
+	nb := make([]p2p.Msg, min(max(2*len(c.qbuf), 16), c.qmax))
+	for i := range c.qlen {
+		nb[i] = c.qbuf[(c.qhead+i)%len(c.qbuf)]
+	}
+	c.qbuf, c.qhead = nb, 0
 }
 
 // readLoop reads until the connection fails or is closed.
@@ -505,7 +518,8 @@ func (c *Conn) write(cmd string, payload []byte) error {
 	if c.writeTimeout > 0 && c.userWD.Load() == 0 {
 		c.tc.SetWriteDeadline(time.Now().Add(c.writeTimeout))
 	}
-	if err := writeFrame(c.tc, c.wbuf, c.net, cmd, payload, c.check); err != nil {
+	var err error
+	if c.wbuf, err = writeFrame(c.tc, c.wbuf, c.net, cmd, payload, c.check); err != nil {
 		err = fmt.Errorf("tlsconn: writing %q: %w", cmd, err)
 		if c.closed.Load() {
 			err = fmt.Errorf("%w: %w", ErrClosed, err)
@@ -574,5 +588,5 @@ func (c *Conn) sendDisconnect(r p2p.DiscReason) {
 	}
 	c.tc.SetWriteDeadline(time.Now().Add(disconnectTimeout))
 	c.werr = ErrClosed
-	writeFrame(c.tc, c.wbuf, c.net, CmdDisconnect, []byte{byte(r)}, c.check)
+	c.wbuf, _ = writeFrame(c.tc, c.wbuf, c.net, CmdDisconnect, []byte{byte(r)}, c.check)
 }

@@ -165,10 +165,11 @@ func appendFrame(dst []byte, net wire.BitcoinNet, cmd string, payload []byte, ch
 	return append(dst, payload...)
 }
 
-// writeFrame writes one envelope to w, using buf (capacity at least
-// maxRecordPlaintext) for the header and as much of the payload as fits in
-// one TLS record; the rest of the payload is written from where it is.
-func writeFrame(w io.Writer, buf []byte, net wire.BitcoinNet, cmd string, payload []byte, check bool) error {
+// writeFrame writes one envelope to w. The header and as much of the
+// payload as fits in one TLS record are copied into buf and written
+// together; the rest of the payload is written from where it is. It returns
+// buf, grown if needed (never beyond maxRecordPlaintext), for the next call.
+func writeFrame(w io.Writer, buf []byte, net wire.BitcoinNet, cmd string, payload []byte, check bool) ([]byte, error) {
 	first := min(len(payload), maxRecordPlaintext-wire.MessageHeaderSize)
 	b := appendFrame(buf[:0], net, cmd, payload[:first], false)
 	binary.LittleEndian.PutUint32(b[16:20], uint32(len(payload)))
@@ -177,12 +178,12 @@ func writeFrame(w io.Writer, buf []byte, net wire.BitcoinNet, cmd string, payloa
 		copy(b[20:24], sum[:])
 	}
 	if _, err := w.Write(b); err != nil {
-		return err
+		return b, err
 	}
 	if first < len(payload) {
 		if _, err := w.Write(payload[first:]); err != nil {
-			return err
+			return b, err
 		}
 	}
-	return nil
+	return b, nil
 }

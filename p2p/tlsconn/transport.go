@@ -15,7 +15,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/ledgernet/ledgernet/p2p"
 	"github.com/ledgernet/ledgernet/p2p/certs"
 	"github.com/ledgernet/ledgernet/p2p/enode"
 	"github.com/ledgernet/ledgernet/wire"
@@ -171,8 +170,8 @@ func (t *Transport) newConn(tc *tls.Conn, raw net.Conn, inbound bool, id enode.I
 		dr:           dr,
 		fr:           &frameReader{r: bufio.NewReaderSize(dr, readBufferSize), net: t.cfg.Net, maxSize: t.cfg.MaxMessageSize},
 		wsem:         make(chan struct{}, 1),
-		wbuf:         make([]byte, 0, maxRecordPlaintext),
-		qbuf:         make([]p2p.Msg, t.cfg.QueueSize),
+		wbuf:         make([]byte, 0, 512),
+		qmax:         t.cfg.QueueSize,
 		qmaxBytes:    t.cfg.QueueBytes,
 		notEmpty:     make(chan struct{}, 1),
 		notFull:      make(chan struct{}, 1),
