@@ -37,8 +37,19 @@ func newLocalNode(key *secp256k1.PrivateKey, addr netip.AddrPort, network string
 	return ln
 }
 
-// startMem starts a node on the memory network at ip (port chosen).
+// startMem starts a node on the memory network at ip (port chosen), whose
+// record names cfg.Network or else "devnet".
 func startMem(tb testing.TB, mn *memnet.Network, ip string, cfg Config) *UDPv4 {
+	network := cfg.Network
+	if network == "" {
+		network = "devnet"
+	}
+	return startMemNet(tb, mn, ip, network, cfg)
+}
+
+// startMemNet is startMem with the record's network entry given apart
+// ("" for none).
+func startMemNet(tb testing.TB, mn *memnet.Network, ip, network string, cfg Config) *UDPv4 {
 	tb.Helper()
 	conn, err := mn.Listen(netip.AddrPortFrom(netip.MustParseAddr(ip), 0))
 	if err != nil {
@@ -46,10 +57,6 @@ func startMem(tb testing.TB, mn *memnet.Network, ip string, cfg Config) *UDPv4 {
 	}
 	if cfg.PrivateKey == nil {
 		cfg.PrivateKey = newKey(tb)
-	}
-	network := cfg.Network
-	if network == "" {
-		network = "devnet"
 	}
 	ln := newLocalNode(cfg.PrivateKey, conn.AddrPort(), network)
 	d, err := Listen(conn, ln, cfg)

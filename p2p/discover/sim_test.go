@@ -59,12 +59,7 @@ func capacity(self enode.ID, others []enode.ID) int {
 		if id == self {
 			continue
 		}
-		d := enode.LogDist(self, id)
-		i := 0
-		if d > bucketMinDistance {
-			i = d - bucketMinDistance - 1
-		}
-		counts[i]++
+		counts[bucketIndex(enode.LogDist(self, id))]++
 	}
 	total := 0
 	for _, c := range counts {

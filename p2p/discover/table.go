@@ -106,11 +106,16 @@ func (tab *Table) close() {
 func (tab *Table) now() time.Time { return tab.cfg.Clock.Now() }
 
 func (tab *Table) bucket(id enode.ID) *bucket {
-	d := enode.LogDist(tab.self, id)
-	if d <= bucketMinDistance {
-		return tab.buckets[0]
+	return tab.buckets[bucketIndex(enode.LogDist(tab.self, id))]
+}
+
+// bucketIndex maps a log distance to its bucket: 241..256 to 1..16, the
+// rest to 0.
+func bucketIndex(d int) int {
+	if d <= bucketMinDistance+1 {
+		return 0
 	}
-	return tab.buckets[d-bucketMinDistance-1]
+	return d - bucketMinDistance - 1
 }
 
 // refresh asks the loop for a refresh and returns a channel closed when it
