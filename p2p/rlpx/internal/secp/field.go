@@ -66,40 +66,35 @@ func (z *fe) isOdd() bool {
 	return n[0]&1 == 1
 }
 
-// add sets z = a + b.
+// add sets z = a + b. Written to stay under the inliner's budget: it runs
+// a dozen times per point operation.
 func (z *fe) add(a, b *fe) {
-	var c uint64
-	var t fe
-	t[0], c = bits.Add64(a[0], b[0], 0)
-	t[1], c = bits.Add64(a[1], b[1], c)
-	t[2], c = bits.Add64(a[2], b[2], c)
-	t[3], c = bits.Add64(a[3], b[3], c)
+	t0, c := bits.Add64(a[0], b[0], 0)
+	t1, c := bits.Add64(a[1], b[1], c)
+	t2, c := bits.Add64(a[2], b[2], c)
+	t3, c := bits.Add64(a[3], b[3], c)
 	// A carry is 2^256 = feC (mod p). Adding feC can carry once more, and
 	// then t is tiny, so a second fold cannot carry.
-	t[0], c = bits.Add64(t[0], c*feC, 0)
-	t[1], c = bits.Add64(t[1], 0, c)
-	t[2], c = bits.Add64(t[2], 0, c)
-	t[3], c = bits.Add64(t[3], 0, c)
-	t[0] += c * feC
-	*z = t
+	t0, c = bits.Add64(t0, -c&feC, 0)
+	t1, c = bits.Add64(t1, 0, c)
+	t2, c = bits.Add64(t2, 0, c)
+	t3, c = bits.Add64(t3, 0, c)
+	z[0], z[1], z[2], z[3] = t0+(-c&feC), t1, t2, t3
 }
 
 // sub sets z = a - b.
 func (z *fe) sub(a, b *fe) {
-	var br uint64
-	var t fe
-	t[0], br = bits.Sub64(a[0], b[0], 0)
-	t[1], br = bits.Sub64(a[1], b[1], br)
-	t[2], br = bits.Sub64(a[2], b[2], br)
-	t[3], br = bits.Sub64(a[3], b[3], br)
+	t0, br := bits.Sub64(a[0], b[0], 0)
+	t1, br := bits.Sub64(a[1], b[1], br)
+	t2, br := bits.Sub64(a[2], b[2], br)
+	t3, br := bits.Sub64(a[3], b[3], br)
 	// On a borrow t holds a-b+2^256 = a-b+feC (mod p): take feC off. If that
 	// borrows too, the same holds again and the second fold cannot borrow.
-	t[0], br = bits.Sub64(t[0], br*feC, 0)
-	t[1], br = bits.Sub64(t[1], 0, br)
-	t[2], br = bits.Sub64(t[2], 0, br)
-	t[3], br = bits.Sub64(t[3], 0, br)
-	t[0] -= br * feC
-	*z = t
+	t0, br = bits.Sub64(t0, -br&feC, 0)
+	t1, br = bits.Sub64(t1, 0, br)
+	t2, br = bits.Sub64(t2, 0, br)
+	t3, br = bits.Sub64(t3, 0, br)
+	z[0], z[1], z[2], z[3] = t0-(-br&feC), t1, t2, t3
 }
 
 func (z *fe) neg(a *fe) {
@@ -240,7 +235,7 @@ func (z *fe) mul(a, b *fe) {
 	r1, c = bits.Add64(r1, hi, c)
 	r2, c = bits.Add64(r2, 0, c)
 	r3, c = bits.Add64(r3, 0, c)
-	r0, c = bits.Add64(r0, c*feC, 0)
+	r0, c = bits.Add64(r0, -c&feC, 0)
 	r1, c = bits.Add64(r1, 0, c)
 	r2, c = bits.Add64(r2, 0, c)
 	r3 += c
@@ -325,7 +320,7 @@ func (z *fe) sqr(a *fe) {
 	r1, c = bits.Add64(r1, hi, c)
 	r2, c = bits.Add64(r2, 0, c)
 	r3, c = bits.Add64(r3, 0, c)
-	r0, c = bits.Add64(r0, c*feC, 0)
+	r0, c = bits.Add64(r0, -c&feC, 0)
 	r1, c = bits.Add64(r1, 0, c)
 	r2, c = bits.Add64(r2, 0, c)
 	r3 += c
@@ -352,7 +347,7 @@ func (z *fe) mulInt(a *fe, k uint64) {
 	t1, c = bits.Add64(t1, hi, c)
 	t2, c = bits.Add64(t2, 0, c)
 	t3, c = bits.Add64(t3, 0, c)
-	t0, c = bits.Add64(t0, c*feC, 0)
+	t0, c = bits.Add64(t0, -c&feC, 0)
 	t1 += c
 	z[0], z[1], z[2], z[3] = t0, t1, t2, t3
 }
