@@ -98,6 +98,7 @@ func (s *loopState) onHeaders(ps *peerState, headers []wire.BlockHeader) {
 		if info.Height >= ps.bestHeight {
 			ps.bestHeight, ps.bestHash = info.Height, last
 		}
+		ps.noteHeader(last, info.Height)
 	}
 	ps.unconnecting = 0
 	best := m.chain.BestHeader()
@@ -154,6 +155,7 @@ func (s *loopState) onInv(ps *peerState, inv []wire.InvVect) {
 				ps.bestHeight, ps.bestHash = info.Height, iv.Hash
 				s.needAssign = true
 			}
+			ps.noteHeader(iv.Hash, info.Height)
 		case wire.InvTypeTx, wire.InvTypeWTx:
 			ps.known.add(iv.Hash)
 			if m.pool == nil || s.syncing() || ps.txInFlight >= txInFlightMax {

@@ -59,16 +59,45 @@ type node struct {
 	stop  context.CancelFunc
 	wg    sync.WaitGroup
 
-	mu    sync.Mutex
-	peers []*btcpeer.Peer
+	params *chain.Params
+	drop   func(wire.Message) bool
+	now    func() time.Time
+	// setup, if set, runs after the store opens and before the manager
+	// starts (to add a pool to the config).
+	setup func(*node, *Config)
+
+	mu     sync.Mutex
+	peers  []*btcpeer.Peer
+	closed bool
 }
 
-type nodeOpt func(*Config)
+type nodeOpt func(*node, *Config)
+
+// withFilter drops the messages for which drop returns true before the
+// manager sees them (a peer that stops answering some requests).
+func withFilter(drop func(wire.Message) bool) nodeOpt {
+	return func(n *node, _ *Config) { n.drop = drop }
+}
+
+// withParams runs the node on another network.
+func withParams(p *chain.Params) nodeOpt {
+	return func(n *node, _ *Config) { n.params = p }
+}
+
+func withConfig(f func(*Config)) nodeOpt { return func(_ *node, c *Config) { f(c) } }
+
+// fsyncStores makes test stores sync on commit, as a real node does (for
+// benchmarks).
+var fsyncStores = false
 
 func newNode(t testing.TB, name string, blocks []*wire.MsgBlock, opts ...nodeOpt) *node {
 	t.Helper()
-	p := chain.RegTestParams()
-	st, err := store.Open(filepath.Join(t.TempDir(), store.FileName), p, store.Config{NoSync: true, ConnectBatch: 2000})
+	n := &node{t: t, name: name, params: chain.RegTestParams()}
+	cfg := Config{Logger: testLogger(t).With("node", name), ProgressInterval: time.Second}
+	for _, o := range opts {
+		o(n, &cfg)
+	}
+	st, err := store.Open(filepath.Join(t.TempDir(), store.FileName), n.params, store.Config{NoSync: !fsyncStores, ConnectBatch: 2000, Now: n.now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,12 +106,14 @@ func newNode(t testing.TB, name string, blocks []*wire.MsgBlock, opts ...nodeOpt
 			t.Fatal(err)
 		}
 	}
-	n := &node{t: t, name: name, store: st, chain: st}
-	cfg := Config{Chain: st, Logger: testLogger(t).With("node", name), ProgressInterval: time.Second}
-	for _, o := range opts {
-		o(&cfg)
+	n.store = st
+	if cfg.Chain == nil {
+		cfg.Chain = st
 	}
 	n.chain = cfg.Chain
+	if n.setup != nil {
+		n.setup(n, &cfg)
+	}
 	n.m, err = New(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -94,8 +125,13 @@ func newNode(t testing.TB, name string, blocks []*wire.MsgBlock, opts ...nodeOpt
 		Nonces:           btcpeer.NewNonceSet(0),
 		BestHeight:       func() int32 { return st.Tip().Height },
 		NoStallDetection: true,
-		Handler:          btcpeer.HandlerFunc(n.m.HandleMessage),
-		Logger:           cfg.Logger,
+		Handler: btcpeer.HandlerFunc(func(p *btcpeer.Peer, msg wire.Message) {
+			if n.drop != nil && n.drop(msg) {
+				return
+			}
+			n.m.HandleMessage(p, msg)
+		}),
+		Logger: cfg.Logger,
 	}
 	n.ln, err = net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -118,7 +154,7 @@ func (n *node) addr() string { return n.ln.Addr().String() }
 
 // run starts a peer over c.
 func (n *node) run(c net.Conn, inbound bool) *btcpeer.Peer {
-	conn, err := plain.New(c, plain.Config{Net: wire.RegTest, Commands: btcpeer.Commands(), MaxPayload: btcpeer.MaxPayload})
+	conn, err := plain.New(c, plain.Config{Net: n.params.Net, Commands: btcpeer.Commands(), MaxPayload: btcpeer.MaxPayload})
 	if err != nil {
 		c.Close()
 		return nil
@@ -151,6 +187,10 @@ func (n *node) connect(other *node) *btcpeer.Peer {
 }
 
 func (n *node) close() {
+	if n.closed {
+		return
+	}
+	n.closed = true
 	n.ln.Close()
 	n.stop()
 	n.wg.Wait()
@@ -168,4 +208,23 @@ func (n *node) waitTip(hash wire.Hash, timeout time.Duration) bool {
 		time.Sleep(5 * time.Millisecond)
 	}
 	return false
+}
+
+// peerList returns the node's peers.
+func (n *node) peerList() []*btcpeer.Peer {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return append([]*btcpeer.Peer(nil), n.peers...)
+}
+
+// eventually polls cond until it holds or timeout passes.
+func eventually(t testing.TB, timeout time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 }

@@ -99,6 +99,10 @@ type peerState struct {
 
 	bestHeight int32
 	bestHash   wire.Hash
+	// hdrHeight and hdrHash: the best header we know the peer has (it
+	// announced it, or we sent it), for announcing with headers.
+	hdrHeight int32
+	hdrHash   wire.Hash
 
 	hdrAsked     bool // the first getheaders went out
 	hdrInFlight  bool
@@ -118,6 +122,13 @@ type peerState struct {
 	invRefill   time.Time
 	lastMempool time.Time
 	announced   wire.Hash
+}
+
+// noteHeader records that the peer has the header hash at height.
+func (ps *peerState) noteHeader(hash wire.Hash, height int32) {
+	if height > ps.hdrHeight || ps.hdrHash.IsZero() {
+		ps.hdrHeight, ps.hdrHash = height, hash
+	}
 }
 
 func newLoopState(m *Manager) *loopState {
@@ -199,6 +210,12 @@ func (s *loopState) handle(ev event) {
 		}
 	case evTx:
 		s.onTxResult(ev)
+	case evSentHeaders:
+		if ps := s.peers[ev.peer]; ps != nil {
+			if info, ok := s.m.chain.BlockInfo(ev.hash); ok {
+				ps.noteHeader(ev.hash, info.Height)
+			}
+		}
 	case evMsg:
 		ps := s.peers[ev.peer]
 		if ps == nil {

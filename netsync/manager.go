@@ -55,10 +55,11 @@ type eventKind uint8
 const (
 	evAddPeer eventKind = iota + 1
 	evRemovePeer
-	evMsg   // headers, inv, notfound, mempool
-	evBlock // a block, with its hash
-	evTx    // a transaction accepted or refused by the pool
-	evQuery // run fn on the loop
+	evMsg         // headers, inv, notfound, mempool
+	evBlock       // a block, with its hash
+	evTx          // a transaction accepted or refused by the pool
+	evQuery       // run fn on the loop
+	evSentHeaders // we answered p's getheaders up to hash
 )
 
 type event struct {
@@ -146,6 +147,13 @@ func (m *Manager) AddPeer(p *btcpeer.Peer) { m.send(event{kind: evAddPeer, peer:
 
 // RemovePeer forgets p after it disconnected; its requests go to others.
 func (m *Manager) RemovePeer(p *btcpeer.Peer) { m.send(event{kind: evRemovePeer, peer: p}, nil) }
+
+// noteSentHeaders tells the loop the last header p now has from us.
+func (m *Manager) noteSentHeaders(p *btcpeer.Peer, hs []wire.BlockHeader) {
+	if len(hs) > 0 {
+		m.send(event{kind: evSentHeaders, peer: p, hash: hs[len(hs)-1].BlockHash()}, p)
+	}
+}
 
 // HandleMessage takes a message of p (btcpeer's Handler: call it from
 // OnMessage). Requests are served on the calling goroutine; everything that

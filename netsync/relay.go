@@ -98,10 +98,10 @@ func (s *loopState) announceBlocks() {
 			continue
 		}
 		ps.announced = tip.Hash
-		if ps.p.WantsHeaders() && ps.bestHeight < tip.Height && tip.Height-ps.bestHeight <= maxAnnounceHdrs {
-			if h, ok := m.chain.BlockHashAt(ps.bestHeight); ok && h == ps.bestHash {
+		if ps.p.WantsHeaders() && !ps.hdrHash.IsZero() && ps.hdrHeight < tip.Height && tip.Height-ps.hdrHeight <= maxAnnounceHdrs {
+			if h, ok := m.chain.BlockHashAt(ps.hdrHeight); ok && h == ps.hdrHash {
 				var hs []wire.BlockHeader
-				for height := ps.bestHeight + 1; height <= tip.Height; height++ {
+				for height := ps.hdrHeight + 1; height <= tip.Height; height++ {
 					hash, ok := m.chain.BlockHashAt(height)
 					info, ok2 := m.chain.BlockInfo(hash)
 					if !ok || !ok2 {
@@ -112,6 +112,7 @@ func (s *loopState) announceBlocks() {
 				}
 				if len(hs) > 0 {
 					ps.p.Send(&wire.MsgHeaders{Headers: hs})
+					ps.noteHeader(tip.Hash, tip.Height)
 					continue
 				}
 			}

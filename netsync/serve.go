@@ -23,6 +23,7 @@ func (m *Manager) serveGetHeaders(p *btcpeer.Peer, msg *wire.MsgGetHeaders) {
 	hs := m.chain.HeadersAfter(msg.BlockLocatorHashes, msg.HashStop, wire.MaxBlockHeadersPerMsg)
 	m.stats.headersServed.Add(uint64(len(hs)))
 	newSender(m, p).send(&wire.MsgHeaders{Headers: hs})
+	m.noteSentHeaders(p, hs)
 }
 
 // serveGetBlocks answers getblocks with an inv of up to 500 block hashes.
