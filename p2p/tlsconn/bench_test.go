@@ -47,7 +47,7 @@ func BenchmarkHandshake(b *testing.B) {
 	b.Run("tlsconn", func(b *testing.B) {
 		env := newBenchEnv(b, nil)
 		benchAccept(b, func(raw net.Conn) error {
-			c, err := env.tb.Handshake(context.Background(), raw, true, nil)
+			c, err := env.tb.Setup(context.Background(), raw, true, nil)
 			if err == nil {
 				c.Close(nil)
 			}

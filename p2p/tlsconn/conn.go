@@ -86,7 +86,12 @@ type Conn struct {
 	rdlChange chan struct{}
 
 	// Heartbeat state.
-	pongReq   chan uint64 // nonces to answer; cap 1, a newer ping is dropped when full
+	pongReq chan uint64 // nonces to answer; cap 1, a newer ping is dropped when full
+	// With an external keepalive (p2p/server), the reader records the
+	// last ping's nonce and signals pingCh instead.
+	external  bool
+	lastPing  atomic.Uint64
+	pingCh    chan struct{}
 	pingNonce atomic.Uint64
 	pingSent  atomic.Int64 // Unix nanoseconds
 	rtt       atomic.Int64 // nanoseconds, 0 until the first pong
@@ -125,16 +130,20 @@ type ConnStats struct {
 // idle is 0 during the handshake, whose deadline stays untouched.
 type deadlineReader struct {
 	c    *tls.Conn
-	idle time.Duration
-	last time.Time
+	idle atomic.Int64 // nanoseconds; set by SetIdleTimeout from any goroutine
+	last time.Time    // when the deadline was last pushed; the reader's
+	set  bool         // a deadline is set on the socket
 }
 
 func (d *deadlineReader) Read(p []byte) (int, error) {
-	if d.idle > 0 {
-		if now := time.Now(); now.Sub(d.last) > d.idle/8 {
-			d.c.SetReadDeadline(now.Add(d.idle))
-			d.last = now
+	if idle := time.Duration(d.idle.Load()); idle > 0 {
+		if now := time.Now(); !d.set || now.Sub(d.last) > idle/8 {
+			d.c.SetReadDeadline(now.Add(idle))
+			d.last, d.set = now, true
 		}
+	} else if d.set {
+		d.c.SetReadDeadline(time.Time{})
+		d.set = false
 	}
 	return d.c.Read(p)
 }
@@ -206,12 +215,17 @@ func (c *Conn) RemoteAddr() net.Addr { return c.raw.RemoteAddr() }
 // LocalAddr returns the local address.
 func (c *Conn) LocalAddr() net.Addr { return c.raw.LocalAddr() }
 
-// start runs the goroutines; the handshake is over.
-func (c *Conn) start(idle time.Duration) {
-	c.dr.idle = idle
-	c.wg.Add(2)
+// start runs the goroutines; the handshake is over. heartbeat starts the
+// Conn's own pings; without it the owner drives them (Keepalive).
+func (c *Conn) start(idle time.Duration, heartbeat bool) {
+	c.dr.idle.Store(int64(idle))
+	c.external = !heartbeat
+	c.wg.Add(1)
 	go c.readLoop()
-	go c.heartbeat()
+	if heartbeat {
+		c.wg.Add(1)
+		go c.heartbeat()
+	}
 }
 
 // ReadMsg returns the next message of a shared protocol. Messages that
@@ -384,7 +398,7 @@ func (c *Conn) readOne() (msg p2p.Msg, ok bool, err error) {
 	h, err := c.fr.readHeader()
 	if err != nil {
 		if errors.Is(err, os.ErrDeadlineExceeded) && !c.closed.Load() {
-			return msg, false, fmt.Errorf("%w: nothing received for %v: %w", ErrHeartbeatTimeout, c.dr.idle, err)
+			return msg, false, fmt.Errorf("%w: nothing received for %v: %w", ErrHeartbeatTimeout, time.Duration(c.dr.idle.Load()), err)
 		}
 		return msg, false, err
 	}
@@ -399,10 +413,15 @@ func (c *Conn) readOne() (msg p2p.Msg, ok bool, err error) {
 		}
 		nonce := binary.LittleEndian.Uint64(p)
 		if h.cmd == wire.CmdPing {
-			select {
-			case c.pongReq <- nonce:
-			default:
-				c.pongsDropped.Add(1)
+			if c.external {
+				c.lastPing.Store(nonce)
+				signal(c.pingCh)
+			} else {
+				select {
+				case c.pongReq <- nonce:
+				default:
+					c.pongsDropped.Add(1)
+				}
 			}
 		} else if nonce == c.pingNonce.Load() {
 			if sent := c.pingSent.Swap(0); sent != 0 {
@@ -449,7 +468,7 @@ func readDisconnect(fr *frameReader, h header, check bool) error {
 	if err != nil {
 		return err
 	}
-	return fmt.Errorf("%w: %w", ErrRemoteDisconnect, p2p.DiscReason(p[0]))
+	return &DisconnectError{Reason: p2p.DiscReason(p[0])}
 }
 
 // heartbeat pings the peer every PingInterval and sends the pongs the reader
@@ -469,11 +488,7 @@ func (c *Conn) heartbeat() {
 			binary.LittleEndian.PutUint64(b[:], n)
 			err = c.write(wire.CmdPong, b[:])
 		case <-t.C:
-			n := rand.Uint64()
-			c.pingNonce.Store(n)
-			c.pingSent.Store(time.Now().UnixNano())
-			binary.LittleEndian.PutUint64(b[:], n)
-			err = c.write(wire.CmdPing, b[:])
+			err = c.SendPing()
 		}
 		if err != nil {
 			c.end(err, false)
@@ -481,6 +496,36 @@ func (c *Conn) heartbeat() {
 		}
 	}
 }
+
+// SetIdleTimeout sets how long the reader waits for any envelope (pings
+// included) before it ends the connection with ErrHeartbeatTimeout; zero
+// means forever. Setup sets PingInterval+PongTimeout; p2p/server calls it
+// with its ReadTimeout.
+func (c *Conn) SetIdleTimeout(d time.Duration) { c.dr.idle.Store(int64(max(d, 0))) }
+
+// SendPing sends a ping with a fresh nonce. With the Conn's own heartbeat
+// (Setup) there is no need to call it; p2p/server calls it every
+// PingInterval on connections from Handshake.
+func (c *Conn) SendPing() error {
+	n := rand.Uint64()
+	c.pingNonce.Store(n)
+	c.pingSent.Store(time.Now().UnixNano())
+	var b [8]byte
+	binary.LittleEndian.PutUint64(b[:], n)
+	return c.write(wire.CmdPing, b[:])
+}
+
+// SendPong answers the last ping received.
+func (c *Conn) SendPong() error {
+	var b [8]byte
+	binary.LittleEndian.PutUint64(b[:], c.lastPing.Load())
+	return c.write(wire.CmdPong, b[:])
+}
+
+// PingReceived signals pings to answer with SendPong, on connections from
+// Handshake (the Conn answers by itself on those from Setup). A ping that
+// arrives while one is pending is answered with the newer nonce.
+func (c *Conn) PingReceived() <-chan struct{} { return c.pingCh }
 
 // WriteMsg frames msg and writes it. A message over the size cap is refused
 // with p2p.ErrMsgTooLarge before anything is written, and the Conn stays

@@ -42,7 +42,8 @@ var (
 	// the handshake.
 	ErrRemoteRefused = errors.New("tlsconn: refused by the peer")
 	// ErrRemoteDisconnect: the peer closed the connection with a disconnect
-	// message; the error also wraps its p2p.DiscReason.
+	// message. The error is a *DisconnectError, which also wraps the
+	// peer's p2p.DiscReason.
 	ErrRemoteDisconnect = errors.New("tlsconn: peer disconnected")
 	// ErrHeartbeatTimeout: nothing arrived from the peer for
 	// PingInterval+PongTimeout while we were reading: the link is dead.
@@ -53,6 +54,23 @@ var (
 	// table, or a code whose command the transport reserves.
 	ErrUnknownCode = errors.New("tlsconn: message code not in the command table")
 )
+
+// DisconnectError is the read error after the peer's disconnect message.
+// errors.Is matches it with ErrRemoteDisconnect and with its Reason.
+type DisconnectError struct {
+	Reason p2p.DiscReason
+}
+
+func (e *DisconnectError) Error() string {
+	return "tlsconn: peer disconnected: " + e.Reason.String()
+}
+
+// Unwrap returns ErrRemoteDisconnect and the reason.
+func (e *DisconnectError) Unwrap() []error { return []error{ErrRemoteDisconnect, e.Reason} }
+
+// RemoteReason returns the peer's reason; p2p/server tells remote
+// disconnects from local ones with it.
+func (e *DisconnectError) RemoteReason() p2p.DiscReason { return e.Reason }
 
 // Reason labels why a connection was refused, for logs and metrics. The
 // certificate reasons carry the labels of certs.Reason.

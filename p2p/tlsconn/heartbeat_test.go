@@ -74,9 +74,9 @@ func pipePair(t *testing.T, a, b *Transport) (*Conn, *Conn, *stallConn) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		cb, errb = b.Handshake(context.Background(), sb, true, nil)
+		cb, errb = b.Setup(context.Background(), sb, true, nil)
 	}()
-	ca, erra := a.Handshake(context.Background(), pa, false, nil)
+	ca, erra := a.Setup(context.Background(), pa, false, nil)
 	<-done
 	if erra != nil || errb != nil {
 		t.Fatalf("handshake: %v / %v", erra, errb)
@@ -195,7 +195,7 @@ func TestHandshakeTimeoutSynctest(t *testing.T) {
 			}
 		}()
 		start := time.Now()
-		_, err := a.Handshake(context.Background(), pa, false, nil)
+		_, err := a.Setup(context.Background(), pa, false, nil)
 		if !errors.Is(err, ErrHandshakeTimeout) || time.Since(start) != DefaultHandshakeTimeout {
 			t.Fatalf("after %v: %v", time.Since(start), err)
 		}
@@ -209,7 +209,7 @@ func TestHandshakeTimeoutSynctest(t *testing.T) {
 			cancel()
 		}()
 		start = time.Now()
-		_, err = a.Handshake(ctx, pa, false, nil)
+		_, err = a.Setup(ctx, pa, false, nil)
 		if errors.Is(err, ErrHandshakeTimeout) || time.Since(start) != time.Second {
 			t.Fatalf("cancelled after %v: %v", time.Since(start), err)
 		}

@@ -153,7 +153,7 @@ func handshakePair(t testing.TB, a, b *Transport, expected *enode.ID) (ca, cb *C
 			errb = err
 			return
 		}
-		cb, errb = b.Handshake(context.Background(), raw, true, nil)
+		cb, errb = b.Setup(context.Background(), raw, true, nil)
 	}()
 	ca, erra = a.Dial(context.Background(), ln.Addr().String(), expected)
 	wg.Wait()

@@ -410,7 +410,7 @@ func (h *Host) acceptLoop() {
 		go func() {
 			defer h.wg.Done()
 			defer func() { <-h.slots }()
-			conn, err := h.tr.Handshake(h.ctx, raw, true, nil)
+			conn, err := h.tr.Setup(h.ctx, raw, true, nil)
 			if err != nil {
 				return
 			}

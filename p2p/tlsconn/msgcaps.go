@@ -7,6 +7,7 @@ import (
 	"math"
 	"slices"
 
+	"github.com/ledgernet/ledgernet/p2p/devp2p"
 	"github.com/ledgernet/ledgernet/wire"
 )
 
@@ -50,13 +51,9 @@ const (
 // ErrBadCaps: a caps message could not be decoded. It wraps ErrProtocol.
 var ErrBadCaps = fmt.Errorf("%w: bad caps message", ErrProtocol)
 
-// Cap is one protocol a node runs: its name and version.
-type Cap struct {
-	Name    string
-	Version uint
-}
-
-func (c Cap) String() string { return fmt.Sprintf("%s/%d", c.Name, c.Version) }
+// Cap is one protocol a node runs: its name and version. It is devp2p's
+// type (and so p2p/server's), so that sessions need no conversion.
+type Cap = devp2p.Cap
 
 // capsMsg is the payload of the caps message:
 //

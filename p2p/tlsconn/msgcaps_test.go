@@ -14,7 +14,7 @@ var capsVector = struct {
 	msg capsMsg
 	hex string
 }{
-	msg: capsMsg{Flags: capsNoChecksum, Caps: []Cap{{"chain", 1}, {"topic", 2}}},
+	msg: capsMsg{Flags: capsNoChecksum, Caps: []Cap{{Name: "chain", Version: 1}, {Name: "topic", Version: 2}}},
 	hex: "01000000" + // flags
 		"02" + // count
 		"05" + hex.EncodeToString([]byte("chain")) + "01000000" +
@@ -123,7 +123,7 @@ func TestMatchProtocols(t *testing.T) {
 		return ProtocolSpec{Name: name, Version: v, Commands: cmds}
 	}
 	local := []ProtocolSpec{spec("topic", 1, 2), spec("chain", 1, 3), spec("chain", 2, 4), spec("status", 1, 2), spec("extra", 1, 1)}
-	remote := []Cap{{"chain", 1}, {"chain", 2}, {"status", 2}, {"topic", 1}, {"other", 1}}
+	remote := []Cap{{Name: "chain", Version: 1}, {Name: "chain", Version: 2}, {Name: "status", Version: 2}, {Name: "topic", Version: 1}, {Name: "other", Version: 1}}
 	got := matchProtocols(local, remote)
 	want := []Shared{{ProtocolSpec: local[2], Offset: 0}, {ProtocolSpec: local[0], Offset: 4}}
 	if !reflect.DeepEqual(got, want) {

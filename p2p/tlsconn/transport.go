@@ -80,15 +80,28 @@ func (t *Transport) Dial(ctx context.Context, addr string, expected *enode.ID) (
 		t.refused(false, nil, err)
 		return nil, err
 	}
-	return t.Handshake(ctx, raw, false, expected)
+	return t.Setup(ctx, raw, false, expected)
 }
 
-// Handshake runs the handshake on raw: TLS 1.3 (as the server when inbound
+// Setup runs the handshake on raw: TLS 1.3 (as the server when inbound
 // is true), then version, verack and caps, all within HandshakeTimeout.
 // expected, for an outbound connection, is the node ID the peer must have.
 // On success the Conn owns raw; on failure raw is closed, the refusal is
 // counted by reason and logged, and the error wraps the reason's sentinel.
-func (t *Transport) Handshake(ctx context.Context, raw net.Conn, inbound bool, expected *enode.ID) (conn *Conn, err error) {
+func (t *Transport) Setup(ctx context.Context, raw net.Conn, inbound bool, expected *enode.ID) (*Conn, error) {
+	return t.setup(ctx, raw, inbound, expected, setupOpts{protocols: t.cfg.Protocols, caps: t.caps})
+}
+
+// setupOpts are what differs between Setup and the p2p/server Handshake.
+type setupOpts struct {
+	protocols []ProtocolSpec // offered, with their command tables
+	caps      capsMsg        // the caps message sent
+	// external: the owner drives liveness through the Keepalive methods;
+	// no heartbeat goroutine, no idle deadline until SetIdleTimeout.
+	external bool
+}
+
+func (t *Transport) setup(ctx context.Context, raw net.Conn, inbound bool, expected *enode.ID, opts setupOpts) (conn *Conn, err error) {
 	hctx, cancel := context.WithTimeout(ctx, t.cfg.HandshakeTimeout)
 	defer cancel()
 	deadline, _ := hctx.Deadline()
@@ -134,7 +147,7 @@ func (t *Transport) Handshake(ctx context.Context, raw net.Conn, inbound bool, e
 		return nil, fmt.Errorf("%w: peer has our node ID %v", ErrSelf, id.TerminalString())
 	}
 	c := t.newConn(tc, raw, inbound, id)
-	if err := t.exchange(c); err != nil {
+	if err := t.exchange(c, opts); err != nil {
 		if errors.Is(err, ErrRemoteRefused) || ReasonOf(err) == ReasonNetwork {
 			return nil, err
 		}
@@ -146,7 +159,11 @@ func (t *Transport) Handshake(ctx context.Context, raw net.Conn, inbound bool, e
 		return nil, err
 	}
 	raw.SetDeadline(time.Time{})
-	c.start(t.cfg.PingInterval + t.cfg.PongTimeout)
+	if opts.external {
+		c.start(0, false)
+	} else {
+		c.start(t.cfg.PingInterval+t.cfg.PongTimeout, true)
+	}
 	t.cfg.Logger.Debug("Peer connected", "peer", id.TerminalString(), "addr", raw.RemoteAddr(),
 		"inbound", inbound, "protocols", len(c.shared), "checksums", c.check)
 	return c, nil
@@ -177,6 +194,7 @@ func (t *Transport) newConn(tc *tls.Conn, raw net.Conn, inbound bool, id enode.I
 		notFull:      make(chan struct{}, 1),
 		rdlChange:    make(chan struct{}, 1),
 		pongReq:      make(chan uint64, 1),
+		pingCh:       make(chan struct{}, 1),
 		quit:         make(chan struct{}),
 	}
 }
@@ -187,7 +205,7 @@ func (t *Transport) newConn(tc *tls.Conn, raw net.Conn, inbound bool, id enode.I
 // caps. Each side speaks only after the other's turn, so the exchange needs
 // no buffering from the connection (net.Pipe, fault-injection wrappers) and
 // costs the listener half a round trip over sending both versions at once.
-func (t *Transport) exchange(c *Conn) error {
+func (t *Transport) exchange(c *Conn, opts setupOpts) error {
 	nonce := t.nonces.add()
 	defer t.nonces.remove(nonce)
 	var height int32
@@ -210,7 +228,7 @@ func (t *Transport) exchange(c *Conn) error {
 	if err != nil {
 		return err
 	}
-	capsPayload, err := appendCaps(nil, t.caps)
+	capsPayload, err := appendCaps(nil, opts.caps)
 	if err != nil {
 		return err
 	}
@@ -256,7 +274,7 @@ func (t *Transport) exchange(c *Conn) error {
 		return err
 	}
 	c.caps = remote.Caps
-	c.shared = matchProtocols(t.cfg.Protocols, remote.Caps)
+	c.shared = matchProtocols(opts.protocols, remote.Caps)
 	if len(c.shared) == 0 {
 		return fmt.Errorf("%w: peer runs %v", ErrNoSharedProtocol, remote.Caps)
 	}
@@ -270,7 +288,7 @@ func (t *Transport) exchange(c *Conn) error {
 			}
 		}
 	}
-	c.check = t.caps.Flags&capsNoChecksum == 0 || remote.Flags&capsNoChecksum == 0
+	c.check = opts.caps.Flags&capsNoChecksum == 0 || remote.Flags&capsNoChecksum == 0
 	return nil
 }
 

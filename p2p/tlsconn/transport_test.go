@@ -179,7 +179,7 @@ func TestHandshakeHostile(t *testing.T) {
 			}},
 		{name: "no shared protocol", err: ErrNoSharedProtocol, reason: ReasonNoSharedProtocol, disc: p2p.DiscUselessPeer,
 			script: func(rp *rawPeer) {
-				rp.handshake(capsMsg{Caps: []Cap{{"other", 1}, {"test", 2}}})
+				rp.handshake(capsMsg{Caps: []Cap{{Name: "other", Version: 1}, {Name: "test", Version: 2}}})
 			}},
 		{name: "refused with disconnect", err: ErrRemoteRefused, reason: ReasonRemoteRefused,
 			script: func(rp *rawPeer) { rp.send(PermissionedNet, CmdDisconnect, []byte{byte(p2p.DiscTooManyPeers)}) }},
