@@ -20,7 +20,7 @@ import (
 //
 // Under -fuzz the coordinator's exec counter barely moves: map iteration
 // order (coin view, candidates, bbolt) makes coverage differ from run to
-// run, and the worker keeps re-running inputs it finds "new". It is
+// run, and the worker probably keeps re-running inputs it finds "new". It is
 // running them (thousands a second); the counter is what stalls.
 func FuzzConnectBlock(f *testing.F) {
 	c := newBaseChain(f)
