@@ -10,6 +10,7 @@ import (
 	"net/netip"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ledgernet/ledgernet/p2p"
@@ -58,9 +59,12 @@ type HostConfig struct {
 	StaticBackoff, StaticBackoffMax time.Duration
 	// MaxPendingHandshakes: see DefaultMaxPendingHandshakes.
 	MaxPendingHandshakes int
-	// InboxSize bounds each protocol's queue of received messages per peer;
-	// zero means DefaultInboxSize.
-	InboxSize int
+	// InboxSize bounds each protocol's queue of received messages per peer
+	// (zero means DefaultInboxSize); a message that finds it full waits up
+	// to QueueTimeout (zero means DefaultQueueTimeout), then the peer is
+	// dropped.
+	InboxSize    int
+	QueueTimeout time.Duration
 	// Resolver resolves host names of the peer list; nil means
 	// net.DefaultResolver.
 	Resolver *net.Resolver
@@ -90,6 +94,8 @@ type Host struct {
 	static  map[string]dial.Candidate // the applied list, by entry key
 	learned map[netip.AddrPort]enode.ID
 	closed  bool
+
+	queueStalls atomic.Uint64
 }
 
 type hostPeer struct {
@@ -116,6 +122,9 @@ type PeerInfo struct {
 type HostStats struct {
 	Transport Stats
 	Dial      dial.Stats
+	// QueueStalls counts peers dropped because a protocol's inbox stayed
+	// full for QueueTimeout.
+	QueueStalls uint64
 }
 
 // NewHost loads the node's certificates, starts listening and starts
@@ -126,6 +135,9 @@ func NewHost(cfg HostConfig) (*Host, error) {
 	}
 	if cfg.InboxSize <= 0 {
 		cfg.InboxSize = DefaultInboxSize
+	}
+	if cfg.QueueTimeout <= 0 {
+		cfg.QueueTimeout = DefaultQueueTimeout
 	}
 	if cfg.MaxPendingHandshakes <= 0 {
 		cfg.MaxPendingHandshakes = DefaultMaxPendingHandshakes
@@ -229,7 +241,7 @@ func (h *Host) Transport() *Transport { return h.tr }
 
 // Stats returns the transport's and the scheduler's counters.
 func (h *Host) Stats() HostStats {
-	return HostStats{Transport: h.tr.Stats(), Dial: h.sched.Stats()}
+	return HostStats{Transport: h.tr.Stats(), Dial: h.sched.Stats(), QueueStalls: h.queueStalls.Load()}
 }
 
 // Peers returns the connected peers, sorted by ID.
@@ -455,7 +467,7 @@ func (h *Host) admit(conn *Conn, addr netip.AddrPort) error {
 		}
 		return h.refuse(conn, err)
 	}
-	hp.peer = newPeer(conn, h.cfg.Protocols, h.cfg.InboxSize, h.log)
+	hp.peer = newPeer(conn, h.cfg.Protocols, h.cfg.InboxSize, h.cfg.QueueTimeout, &h.queueStalls, h.log)
 	h.peers[id] = hp
 	h.wg.Add(1)
 	h.mu.Unlock()

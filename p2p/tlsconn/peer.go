@@ -1,11 +1,11 @@
 package tlsconn
 
 import (
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ledgernet/ledgernet/p2p"
@@ -33,17 +33,37 @@ func (p Protocol) Spec() ProtocolSpec {
 	return ProtocolSpec{Name: p.Name, Version: p.Version, Commands: p.Commands}
 }
 
-// DefaultInboxSize bounds the messages waiting for one protocol of one peer.
-const DefaultInboxSize = 64
+// Defaults of a peer's protocol inboxes.
+const (
+	// DefaultInboxSize bounds the messages waiting for one protocol of one
+	// peer.
+	DefaultInboxSize = 64
+	// DefaultQueueTimeout is how long a message may wait for room in a full
+	// inbox before the peer is dropped (p2p/server's default).
+	DefaultQueueTimeout = 10 * time.Second
+)
 
-// errProtocolReturned ends a peer whose protocol's Run returned nil.
-var errProtocolReturned = errors.New("tlsconn: protocol returned")
+// ErrQueueStalled ends a peer whose protocol took nothing from its full
+// inbox for the queue timeout.
+var ErrQueueStalled = fmt.Errorf("tlsconn: protocol inbox stalled: %w", p2p.DiscSubprotocolError)
 
-// Peer is a connected peer running protocols over a Conn: one goroutine
-// reads the Conn and hands each message to its protocol's bounded inbox;
-// each protocol's Run has its own goroutine. When an inbox is full the
-// reader waits for it (backpressure, up to the Conn's queue and then the
-// socket); pings are answered by the Conn whatever the protocols do.
+// errProtocolReturned ends a peer whose protocol's Run returned nil; the
+// peer is told p2p.DiscQuitting, as go-ethereum and p2p/server do.
+var errProtocolReturned = fmt.Errorf("tlsconn: protocol returned: %w", p2p.DiscQuitting)
+
+// Peer is a connected peer running protocols over a Conn. Its methods
+// mirror p2p/server's Peer (ID, Name, Caps, Inbound, RemoteAddr, LocalAddr,
+// Log, Done, Disconnect), so that a protocol written against those methods
+// runs under either.
+//
+// A peer runs one goroutine that reads the Conn and hands each message to
+// its protocol's bounded inbox, and one goroutine per protocol's Run. When
+// an inbox is full the reader waits for room (backpressure: the Conn's
+// queue fills, then the socket's window closes) for up to the queue
+// timeout, then ends the peer with ErrQueueStalled; messages are never
+// dropped, as in p2p/server. Pings are answered by the Conn's own
+// goroutines whatever the protocols do, so a slow protocol does not get an
+// honest peer dropped for silence.
 type Peer struct {
 	conn    *Conn
 	log     *slog.Logger
@@ -52,6 +72,9 @@ type Peer struct {
 	discCh  chan error    // Disconnect requests; cap 1
 	protoCh chan error    // protocol ends; cap len(protos)
 	wg      sync.WaitGroup
+
+	queueTimeout time.Duration
+	stalls       *atomic.Uint64 // the host's counter
 
 	once sync.Once
 	err  error // why the peer ended; set before closing is closed
@@ -66,12 +89,14 @@ type protoRW struct {
 }
 
 // newPeer matches the Conn's shared protocols with the local Protocols.
-func newPeer(c *Conn, protocols []Protocol, inbox int, log *slog.Logger) *Peer {
+func newPeer(c *Conn, protocols []Protocol, inbox int, queueTimeout time.Duration, stalls *atomic.Uint64, log *slog.Logger) *Peer {
 	p := &Peer{
-		conn:    c,
-		log:     log.With("peer", c.ID().TerminalString()),
-		closing: make(chan struct{}),
-		discCh:  make(chan error, 1),
+		queueTimeout: queueTimeout,
+		stalls:       stalls,
+		conn:         c,
+		log:          log.With("peer", c.ID().TerminalString()),
+		closing:      make(chan struct{}),
+		discCh:       make(chan error, 1),
 	}
 	for _, s := range c.Shared() {
 		for _, proto := range protocols {
@@ -107,15 +132,24 @@ func (p *Peer) RTT() time.Duration { return p.conn.RTT() }
 // Conn returns the peer's connection.
 func (p *Peer) Conn() *Conn { return p.conn }
 
-// Closing returns a channel closed when the peer starts ending.
-func (p *Peer) Closing() <-chan struct{} { return p.closing }
+// Name returns the user agent the peer announced in version.
+func (p *Peer) Name() string { return p.conn.RemoteVersion().UserAgent }
 
-// Disconnect asks the peer to end with reason (a p2p.DiscReason, or an
-// error mapped to one). It does not wait.
-func (p *Peer) Disconnect(reason error) {
-	if reason == nil {
-		reason = p2p.DiscRequested
-	}
+// Caps returns the protocols the peer announced.
+func (p *Peer) Caps() []Cap { return p.conn.RemoteCaps() }
+
+// LocalAddr returns our end's address.
+func (p *Peer) LocalAddr() net.Addr { return p.conn.LocalAddr() }
+
+// Log returns the peer's logger, with its ID attached.
+func (p *Peer) Log() *slog.Logger { return p.log }
+
+// Done returns a channel closed when the peer starts ending.
+func (p *Peer) Done() <-chan struct{} { return p.closing }
+
+// Disconnect asks the peer to end with reason, which is sent to it. It
+// does not wait.
+func (p *Peer) Disconnect(reason p2p.DiscReason) {
 	select {
 	case p.discCh <- reason:
 	default:
@@ -169,11 +203,32 @@ func (p *Peer) readLoop() error {
 			return fmt.Errorf("%w: code %d has no protocol", ErrProtocol, msg.Code)
 		}
 		msg.Code -= rw.Offset
-		select {
-		case rw.in <- msg:
-		case <-p.closing:
-			return ErrClosed
+		if err := p.deliver(rw, msg); err != nil {
+			return err
 		}
+	}
+}
+
+// deliver queues msg for its protocol, waiting up to the queue timeout for
+// room.
+func (p *Peer) deliver(rw *protoRW, msg p2p.Msg) error {
+	select {
+	case rw.in <- msg:
+		return nil
+	case <-p.closing:
+		return ErrClosed
+	default:
+	}
+	t := time.NewTimer(p.queueTimeout)
+	defer t.Stop()
+	select {
+	case rw.in <- msg:
+		return nil
+	case <-p.closing:
+		return ErrClosed
+	case <-t.C:
+		p.stalls.Add(1)
+		return fmt.Errorf("%w: %v, %d messages waiting", ErrQueueStalled, rw.Cap(), len(rw.in))
 	}
 }
 
