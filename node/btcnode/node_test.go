@@ -1,0 +1,86 @@
+package btcnode
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"github.com/ledgernet/ledgernet/netsync"
+)
+
+func TestTwoNodesSync(t *testing.T) {
+	blocks := testChain(3000)
+	a := startNode(t, testConfig(t, "a"), blocks)
+	cfg := testConfig(t, "b")
+	cfg.Connect = []string{a.addr()}
+	b := startNode(t, cfg, nil)
+	waitTip(t, b, tipOf(blocks), 30*time.Second)
+	eventually(t, 5*time.Second, "b synced", func() bool { return !b.ChainInfo().Syncing })
+
+	ci := b.ChainInfo()
+	if ci.Height != 3000 || ci.Headers != 3000 || ci.Outbound != 1 || ci.Network != "regtest" {
+		t.Errorf("b's ChainInfo %+v", ci)
+	}
+	pi := b.PeersInfo()
+	if len(pi) != 1 || pi[0].Inbound || !pi[0].Static || pi[0].SyncHeight != 3000 || pi[0].StartHeight != 3000 {
+		t.Errorf("b's PeersInfo %+v", pi)
+	}
+	if ai := a.PeersInfo(); len(ai) != 1 || !ai[0].Inbound {
+		t.Errorf("a's PeersInfo %+v", ai)
+	}
+	// a connected to b: a's address manager? b dialled a: b holds a as tried.
+	if ka, ok := b.Addrs().Lookup(mustAddrPort(a.addr())); !ok || !ka.Tried {
+		t.Errorf("b's address manager does not hold a as tried: %+v", ka)
+	}
+}
+
+// Ten nodes on loopback, each dialling a few earlier ones, all reach the
+// tip of the one that has the chain.
+func TestTenNodesSync(t *testing.T) {
+	blocks := testChain(2000)
+	nodes := []*Node{startNode(t, testConfig(t, "n0"), blocks)}
+	r := rand.New(rand.NewPCG(1, 2))
+	for i := 1; i < 10; i++ {
+		cfg := testConfig(t, fmt.Sprintf("n%d", i))
+		for _, j := range r.Perm(i)[:min(i, 3)] {
+			cfg.AddPeers = append(cfg.AddPeers, nodes[j].addr())
+		}
+		nodes = append(nodes, startNode(t, cfg, nil))
+	}
+	for i, n := range nodes {
+		waitTip(t, n, tipOf(blocks), 60*time.Second)
+		t.Logf("n%d: %d peers, requested %d blocks", i, len(n.Peers()), n.Sync().Stats().BlocksRequested)
+	}
+	// A new block on n0 reaches all.
+	more := extendChain(blocks, 1, "new")
+	if err := nodes[0].Chain().ProcessBlocks(more); err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range nodes {
+		waitTip(t, n, tipOf(more), 30*time.Second)
+	}
+}
+
+// A node stopped mid-sync (as fast as Stop goes: in-flight and held blocks
+// are lost) resumes from its database and asks for no block it stored.
+func TestRestartMidSync(t *testing.T) {
+	blocks := testChain(6000)
+	a := startNode(t, testConfig(t, "a"), blocks)
+	cfg := testConfig(t, "b")
+	cfg.Connect = []string{a.addr()}
+	cfg.Sync = netsync.Config{Window: 128, MaxInFlightLocal: 8}
+	b := startNode(t, cfg, nil)
+	eventually(t, 30*time.Second, "b half way", func() bool { return b.Chain().Tip().Height >= 2000 })
+	b.Stop()
+	first := b.Sync().Stats().BlocksRequested
+
+	b2 := startNode(t, cfg, nil)
+	stored := countStored(b2.Chain(), blocks)
+	waitTip(t, b2, tipOf(blocks), 30*time.Second)
+	second := b2.Sync().Stats().BlocksRequested
+	t.Logf("first run requested %d, stored %d; second run requested %d", first, stored, second)
+	if int(second) != len(blocks)-stored {
+		t.Errorf("second run requested %d blocks, want %d (every block not stored, once)", second, len(blocks)-stored)
+	}
+}
