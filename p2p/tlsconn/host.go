@@ -290,6 +290,9 @@ func (h *Host) UpdatePeers(peers []peerlist.Peer) error {
 				drop = append(drop, hp)
 			}
 		}
+		if !old.HasID() {
+			delete(h.learned, old.Addr)
+		}
 	}
 	added := 0
 	for k, c := range cands {
