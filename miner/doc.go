@@ -16,5 +16,8 @@
 // through the same ProcessBlock path as a block from a peer.
 //
 // MineBlock mines one block, for tests and tools. Start runs a goroutine
-// that mines until Stop; Stop waits for it.
+// that mines until Stop; Stop waits for it. The background miner can be
+// paced (Config.MinInterval, Jitter, PaceFrom): it starts on a tip only
+// once the tip is that old, so that a devnet on the real clock keeps near
+// its target spacing instead of making the chain harder at each retarget.
 package miner

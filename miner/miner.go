@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"sync"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/ledgernet/ledgernet/chain/ledger"
 	"github.com/ledgernet/ledgernet/chain/store"
 	"github.com/ledgernet/ledgernet/mempool"
+	"github.com/ledgernet/ledgernet/p2p"
 	"github.com/ledgernet/ledgernet/wire"
 )
 
@@ -48,6 +50,9 @@ const (
 	// checkEvery is how many nonces are tried between checks of the
 	// context, the tip and the clock.
 	checkEvery = 1 << 12
+	// pacePoll bounds each wait of a paced miner, so that it notices a new
+	// tip (and restarts its wait) within this long.
+	pacePoll = 50 * time.Millisecond
 	// coinbaseReserve is the weight left for the coinbase.
 	coinbaseReserve = 4000
 	// maxBlockSigOps is Bitcoin's legacy sigop budget of a block.
@@ -73,6 +78,22 @@ type Config struct {
 	Now func() time.Time
 	// Logger receives the miner's logs; nil discards them.
 	Logger *slog.Logger
+
+	// MinInterval paces the background miner (Start): it starts mining on
+	// a tip only once that tip has been the tip, as far as the miner has
+	// seen, for MinInterval plus a random extra of up to Jitter (so that
+	// several paced miners do not all start at the same instant). Zero
+	// mines as fast as the proof of work allows. A devnet on the real
+	// clock needs it: mining faster than the target spacing makes the
+	// chain up to 4× harder at each retarget, and soon slow to mine.
+	MinInterval time.Duration
+	Jitter      time.Duration
+	// PaceFrom is the first height MinInterval applies to: the blocks
+	// below it are mined at full speed (a devnet's first blocks, so that
+	// coinbase outputs mature early).
+	PaceFrom int32
+	// Clock times the pacing waits; nil means p2p.SystemClock.
+	Clock p2p.Clock
 }
 
 // Miner mines blocks. MineBlock may be called from any goroutine, but only
@@ -106,6 +127,12 @@ func New(cfg Config) (*Miner, error) {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.MinInterval < 0 || cfg.Jitter < 0 {
+		return nil, errors.New("miner: negative Config.MinInterval or Config.Jitter")
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = p2p.SystemClock{}
 	}
 	m := &Miner{cfg: cfg, log: cfg.Logger}
 	if m.log == nil {
@@ -295,7 +322,11 @@ func (m *Miner) Start() error {
 
 func (m *Miner) loop(ctx context.Context, done chan struct{}) {
 	defer close(done)
+	var ps paceState
 	for ctx.Err() == nil {
+		if m.pace(ctx, &ps) != nil {
+			return
+		}
 		if _, err := m.MineBlock(ctx); err != nil {
 			if ctx.Err() != nil {
 				return
@@ -314,6 +345,47 @@ func (m *Miner) loop(ctx context.Context, done chan struct{}) {
 			m.err = err
 			m.mu.Unlock()
 			return
+		}
+	}
+}
+
+// paceState is the tip a paced miner waits on: since when it has seen it,
+// and the random extra wait drawn for it.
+type paceState struct {
+	hash  wire.Hash
+	seen  time.Time
+	extra time.Duration
+}
+
+// pace waits until the tip is old enough to mine on (Config.MinInterval);
+// it returns at once for an unpaced miner or below Config.PaceFrom, and
+// the context's error when it is done.
+func (m *Miner) pace(ctx context.Context, ps *paceState) error {
+	if m.cfg.MinInterval <= 0 {
+		return nil
+	}
+	for {
+		tip := m.cfg.Chain.Tip()
+		now := m.cfg.Clock.Now()
+		if tip.Hash != ps.hash || ps.seen.IsZero() {
+			ps.hash, ps.seen, ps.extra = tip.Hash, now, 0
+			if m.cfg.Jitter > 0 {
+				ps.extra = time.Duration(rand.Int64N(int64(m.cfg.Jitter) + 1))
+			}
+		}
+		if tip.Height+1 < m.cfg.PaceFrom {
+			return nil
+		}
+		wait := ps.seen.Add(m.cfg.MinInterval + ps.extra).Sub(now)
+		if wait <= 0 {
+			return nil
+		}
+		t := m.cfg.Clock.NewTimer(min(wait, pacePoll))
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-t.C():
 		}
 	}
 }

@@ -221,3 +221,55 @@ func TestTwoMiners(t *testing.T) {
 		t.Fatalf("tip %d, mined %d + %d", st.Tip().Height, ms[0].Mined(), ms[1].Mined())
 	}
 }
+
+func TestPacing(t *testing.T) {
+	p := chain.DevNetParams()
+	st, pool, w, clk := setup(t, p)
+	const interval = 150 * time.Millisecond
+	type arrival struct {
+		height int32
+		at     time.Time
+	}
+	arrivals := make(chan arrival, 100)
+	defer st.Subscribe(func(ev store.Event) {
+		if ev.Kind == store.EventBlockConnected {
+			select {
+			case arrivals <- arrival{ev.Height, time.Now()}:
+			default:
+			}
+		}
+	})()
+	if _, err := miner.New(miner.Config{Chain: st, PayTo: w.PkScript(), MinInterval: -1}); err == nil {
+		t.Fatal("negative MinInterval accepted")
+	}
+	m, err := miner.New(miner.Config{Chain: st, Txs: pool, PayTo: w.PkScript(), Now: clk.now,
+		MinInterval: interval, Jitter: interval / 10, PaceFrom: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	if err := m.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var got []arrival
+	timeout := time.After(20 * time.Second)
+	for len(got) < 6 {
+		select {
+		case a := <-arrivals:
+			got = append(got, a)
+		case <-timeout:
+			t.Fatal("no blocks")
+		}
+	}
+	m.Stop()
+	// Heights 1..3 come at full speed; from 4 on each waits for the tip to
+	// be interval old.
+	if d := got[2].at.Sub(start); d > interval {
+		t.Errorf("first three blocks took %v, want them unpaced", d)
+	}
+	for i := 3; i < len(got); i++ {
+		if d := got[i].at.Sub(got[i-1].at); d < interval {
+			t.Errorf("block %d came %v after the previous one, want at least %v", got[i].height, d, interval)
+		}
+	}
+}
