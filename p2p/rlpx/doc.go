@@ -43,13 +43,12 @@
 //     output differs from golang/snappy's but is valid snappy.
 //
 // Cost. A handshake is eight ECDH operations, four key generations, one
-// signature and one key recovery per initiator/recipient pair. These run on
-// internal/secp, a variable-time secp256k1 implementation (four 64-bit limbs,
-// GLV with width-5 NAF, a fixed-base table) 2.4-3.2 times as fast as decred's,
-// which the package still uses for key types, parsing and RFC 6979 nonces;
-// like decred's GenerateSharedSecret its timing depends on the scalar. Within
-// one side, the ECIES half of a packet (an ephemeral key and an ECDH with the
-// peer's static key) runs on a second goroutine beside the signing or
+// signature and one key recovery per initiator/recipient pair, all on
+// decred's pure-Go secp256k1 (see secp.go): ledgernet takes its curve
+// arithmetic from that library rather than keeping its own, so handshakes
+// run slower than go-ethereum's, which calls libsecp256k1 through cgo.
+// Within one side, the ECIES half of a packet (an ephemeral key and an ECDH
+// with the peer's static key) runs on a second goroutine beside the signing or
 // signature-checking half; both are joined before Handshake goes on, and the
 // recipient still checks the signature before it sends the ack. Bulk cost is
 // Keccak-256 over every frame ciphertext in both directions; see keccak.go for

@@ -11,8 +11,6 @@ import (
 	"io"
 
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
-
-	"github.com/ledgernet/ledgernet/p2p/rlpx/internal/secp"
 )
 
 // ECIES as devp2p uses it (the "ecies" section of the RLPx spec), on
@@ -70,8 +68,8 @@ type eciesSender struct {
 // newECIESSender prepares an encryption to pub with the ephemeral key r.
 func newECIESSender(r *secp256k1.PrivateKey, pub *secp256k1.PublicKey) *eciesSender {
 	s := new(eciesSender)
-	copy(s.pub[:], secp.PubKey(r).SerializeUncompressed())
-	shared := secp.ECDH(r, pub)
+	copy(s.pub[:], pubKey(r).SerializeUncompressed())
+	shared := ecdh(r, pub)
 	s.kE, s.kM = eciesKeys(shared[:])
 	return s
 }
@@ -131,7 +129,7 @@ func eciesDecrypt(prv *secp256k1.PrivateKey, msg, authData []byte) ([]byte, erro
 	if err != nil {
 		return nil, fmt.Errorf("%w: ephemeral key: %w", ErrECIES, err)
 	}
-	shared := secp.ECDH(prv, R)
+	shared := ecdh(prv, R)
 	kE, kM := eciesKeys(shared[:])
 	body := msg[eciesPubLen : len(msg)-eciesTagLen]
 	if !hmac.Equal(eciesTag(&kM, body, authData), msg[len(msg)-eciesTagLen:]) {

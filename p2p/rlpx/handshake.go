@@ -8,7 +8,6 @@ import (
 
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
 
-	"github.com/ledgernet/ledgernet/p2p/rlpx/internal/secp"
 	"github.com/ledgernet/ledgernet/rlp"
 )
 
@@ -168,18 +167,6 @@ func encodePubkey(pub *secp256k1.PublicKey) (out [pubLen]byte) {
 	return out
 }
 
-// signRecoverable signs the 32-byte hash and returns r || s || v with v the
-// recovery id (0 or 1), devp2p's signature layout. The signature is the one
-// decred's ecdsa.SignCompact makes (RFC 6979 nonce, low S).
-func signRecoverable(key *secp256k1.PrivateKey, hash []byte) [sigLen]byte {
-	return secp.Sign(key, hash)
-}
-
-// recoverPubkey recovers the public key from a devp2p signature.
-func recoverPubkey(sig *[sigLen]byte, hash []byte) (*secp256k1.PublicKey, error) {
-	return secp.Recover(sig, hash)
-}
-
 func xor32(a, b []byte) (out [32]byte) {
 	subtle.XORBytes(out[:], a[:32], b[:32])
 	return out
@@ -197,7 +184,7 @@ type handshakeState struct {
 // secrets derives the session secrets once both nonces and both ephemeral
 // keys are known. auth and ack are the whole packets, size prefix included.
 func (h *handshakeState) secrets(auth, ack []byte) *secrets {
-	ecdhe := secp.ECDH(h.randomPrivKey, h.remoteRandomPub)
+	ecdhe := ecdh(h.randomPrivKey, h.remoteRandomPub)
 	nonceHash := keccak256(h.respNonce[:], h.initNonce[:])
 	shared := keccak256(ecdhe[:], nonceHash[:])
 	s := &secrets{aes: keccak256(ecdhe[:], shared[:])}
@@ -273,9 +260,9 @@ func (h *handshakeState) makeAuth(rand io.Reader, prv *secp256k1.PrivateKey) ([]
 	go func() {
 		defer close(done)
 		sender = newECIESSender(hr.eciesEph, h.remote)
-		ourPub = encodePubkey(secp.PubKey(prv))
+		ourPub = encodePubkey(pubKey(prv))
 	}()
-	static := secp.ECDH(prv, h.remote)
+	static := ecdh(prv, h.remote)
 	signed := xor32(static[:], h.initNonce[:])
 	sig := signRecoverable(h.randomPrivKey, signed[:])
 	<-done
@@ -302,7 +289,7 @@ func (h *handshakeState) handleAuth(prv *secp256k1.PrivateKey, msg *authMsg) err
 func (h *handshakeState) handleAuthFrom(prv *secp256k1.PrivateKey, remote *secp256k1.PublicKey, msg *authMsg) error {
 	h.remote = remote
 	h.initNonce = msg.Nonce
-	static := secp.ECDH(prv, remote)
+	static := ecdh(prv, remote)
 	signed := xor32(static[:], msg.Nonce[:])
 	var err error
 	if h.remoteRandomPub, err = recoverPubkey(&msg.Signature, signed[:]); err != nil {
@@ -331,7 +318,7 @@ func (h *handshakeState) respond(rand io.Reader, prv *secp256k1.PrivateKey, msg 
 	go func() {
 		defer close(done)
 		sender = newECIESSender(hr.eciesEph, remote)
-		ephPub = encodePubkey(secp.PubKey(hr.eph))
+		ephPub = encodePubkey(pubKey(hr.eph))
 	}()
 	err = h.handleAuthFrom(prv, remote, msg)
 	<-done
