@@ -34,7 +34,7 @@ func startServer(t *testing.T, n *certs.Node, rec *helloRecorder, cands []dial.C
 		Protocols:    []server.Protocol{ServerProtocol(helloSpec, func(p *server.Peer, rw p2p.MsgReadWriter) error { return hello.Run(nil, rw) })},
 		Discovery:    disc,
 		PingInterval: 100 * time.Millisecond,
-		ReadTimeout:  400 * time.Millisecond,
+		ReadTimeout:  time.Second,
 		Logger:       testLogger(t),
 	})
 	if err != nil {
@@ -74,7 +74,7 @@ func TestServerTransport(t *testing.T) {
 		}
 	}
 	// Idle for several read timeouts: the server's pings keep the links.
-	time.Sleep(time.Second)
+	time.Sleep(1500 * time.Millisecond)
 	if a.PeerCount() != 2 || a.Stats().PeersDropped != 0 {
 		t.Fatalf("idle links dropped: %+v", a.Stats())
 	}
