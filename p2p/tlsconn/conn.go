@@ -597,9 +597,10 @@ func (c *Conn) end(why error, local bool) error {
 	var err error
 	c.closeOnce.Do(func() {
 		if local {
+			why = reasonErr(why)
 			c.closed.Store(true)
 			c.sendDisconnect(discReasonOf(why))
-			why = fmt.Errorf("%w: %w", ErrClosed, reasonErr(why))
+			why = fmt.Errorf("%w: %w", ErrClosed, why)
 		}
 		c.endErr = why
 		err = c.raw.Close()
@@ -626,9 +627,6 @@ func (c *Conn) sendDisconnect(r p2p.DiscReason) {
 	}
 	defer func() { <-c.wsem }()
 	if c.werr != nil {
-		return
-	}
-	if c.Err() != nil {
 		return
 	}
 	c.tc.SetWriteDeadline(time.Now().Add(disconnectTimeout))

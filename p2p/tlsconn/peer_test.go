@@ -136,3 +136,34 @@ func TestPeerDisconnect(t *testing.T) {
 		})
 	}
 }
+
+// TestCloseReason: Close tells the peer its reason; nil means
+// p2p.DiscRequested, other errors are mapped.
+func TestCloseReason(t *testing.T) {
+	ca := newTestCA(t)
+	na, _ := ca.node(t, certs.Options{})
+	nb, _ := ca.node(t, certs.Options{})
+	ta, tb := newTransport(t, na, nil), newTransport(t, nb, nil)
+	for _, tc := range []struct {
+		reason error
+		want   p2p.DiscReason
+	}{
+		{nil, p2p.DiscRequested},
+		{p2p.DiscTooManyPeers, p2p.DiscTooManyPeers},
+		{ErrHeartbeatTimeout, p2p.DiscReadTimeout},
+		{ErrSelf, p2p.DiscSelf},
+		{errors.New("something"), p2p.DiscSubprotocolError},
+	} {
+		a, b := connPair(t, ta, tb)
+		a.Close(tc.reason)
+		_, err := b.ReadMsg()
+		var de *DisconnectError
+		if !errors.As(err, &de) || de.Reason != tc.want {
+			t.Errorf("Close(%v): peer read %v, want %v", tc.reason, err, tc.want)
+		}
+		if !errors.Is(a.Err(), ErrClosed) {
+			t.Errorf("Err after Close: %v", a.Err())
+		}
+		b.Close(nil)
+	}
+}
