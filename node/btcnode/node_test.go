@@ -2,10 +2,12 @@ package btcnode
 
 import (
 	"fmt"
+	"path/filepath"
 	"math/rand/v2"
 	"testing"
 	"time"
 
+	"github.com/ledgernet/ledgernet/chain/store"
 	"github.com/ledgernet/ledgernet/netsync"
 )
 
@@ -75,8 +77,13 @@ func TestRestartMidSync(t *testing.T) {
 	b.Stop()
 	first := b.Sync().Stats().BlocksRequested
 
+	st, err := store.Open(filepath.Join(cfg.DataDir, store.FileName), cfg.Params, store.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored := countStored(st, blocks)
+	st.Close()
 	b2 := startNode(t, cfg, nil)
-	stored := countStored(b2.Chain(), blocks)
 	waitTip(t, b2, tipOf(blocks), 30*time.Second)
 	second := b2.Sync().Stats().BlocksRequested
 	t.Logf("first run requested %d, stored %d; second run requested %d", first, stored, second)
