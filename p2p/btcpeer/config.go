@@ -98,6 +98,12 @@ type Config struct {
 	// own), so it must not block; it may call any Peer method.
 	OnMisbehavior func(p *Peer, m Misbehavior)
 
+	// Handshaken, when set, is the peer's version message as a transport
+	// that already ran version/verack itself (the permissioned TLS
+	// transport) received it: the peer then starts ready, sends no version,
+	// verack, ping or pong of its own, and leaves liveness to the
+	// transport, whose heartbeat covers the connection.
+	Handshaken *wire.MsgVersion
 	// Handler receives the messages that are not handshake or liveness;
 	// nil drops them.
 	Handler Handler

@@ -55,7 +55,17 @@ func (s *loopState) peerTime(now time.Time) time.Time {
 func (p *Peer) loop(ctx context.Context) {
 	now := p.clock.Now()
 	s := &loopState{handshakeBy: now.Add(p.cfg.HandshakeTimeout), lastRecv: now}
-	if !p.inbound {
+	if v := p.cfg.Handshaken; v != nil {
+		p.remote = remoteInfo{
+			version:     v.ProtocolVersion,
+			services:    v.Services,
+			userAgent:   v.UserAgent,
+			startHeight: v.StartHeight,
+			relay:       v.Relay,
+		}
+		s.gotVersion, s.gotVerAck, s.sentVerAck = true, true, true
+		p.maybeReady(s)
+	} else if !p.inbound {
 		p.sendVersion()
 	}
 	t := &loopTimer{}
@@ -127,7 +137,7 @@ func (p *Peer) rearm(s *loopState, t *loopTimer) {
 		real := func(pt time.Time) time.Time { return pt.Add(s.pausedTotal) }
 		if !s.ready {
 			earliest(real(s.handshakeBy))
-		} else {
+		} else if p.ownsLiveness() {
 			earliest(real(s.lastRecv.Add(p.cfg.IdleTimeout)))
 		}
 		if s.pingNonce != 0 {
@@ -137,7 +147,7 @@ func (p *Peer) rearm(s *loopState, t *loopTimer) {
 			earliest(real(r.deadline))
 		}
 	}
-	if s.ready {
+	if s.ready && p.ownsLiveness() {
 		earliest(s.nextPing)
 	}
 	if wake.IsZero() || (t.t != nil && !wake.Before(t.at)) {
@@ -155,7 +165,7 @@ func (p *Peer) check(s *loopState) {
 	case !s.ready && !pt.Before(s.handshakeBy):
 		p.disconnect(discErr(p2p.DiscReadTimeout, fmt.Errorf("%w after %v", ErrHandshakeTimeout, p.cfg.HandshakeTimeout)))
 		return
-	case s.ready && !pt.Before(s.lastRecv.Add(p.cfg.IdleTimeout)):
+	case s.ready && p.ownsLiveness() && !pt.Before(s.lastRecv.Add(p.cfg.IdleTimeout)):
 		p.disconnect(discErr(p2p.DiscReadTimeout, fmt.Errorf("%w: nothing for %v", ErrIdleTimeout, p.cfg.IdleTimeout)))
 		return
 	case s.pingNonce != 0 && !pt.Before(s.pingSentPeer.Add(p.cfg.PongTimeout)):
@@ -168,7 +178,7 @@ func (p *Peer) check(s *loopState) {
 			return
 		}
 	}
-	if s.ready && !now.Before(s.nextPing) {
+	if s.ready && p.ownsLiveness() && !now.Before(s.nextPing) {
 		// One ping at a time, as Core: the pong timeout covers a lost one.
 		if s.pingNonce == 0 {
 			p.sendPing(s, now)
@@ -183,6 +193,10 @@ func (p *Peer) sendPing(s *loopState, now time.Time) {
 	s.pingSentPeer = s.peerTime(now)
 	p.pushControl(&wire.MsgPing{Nonce: s.pingNonce})
 }
+
+// ownsLiveness reports whether this peer pings and times out on silence
+// itself, rather than leaving that to the transport (Config.Handshaken).
+func (p *Peer) ownsLiveness() bool { return p.cfg.Handshaken == nil }
 
 // sendVersion queues our version message, its nonce remembered in the
 // node's NonceSet first.
