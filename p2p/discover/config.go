@@ -97,8 +97,9 @@ type Config struct {
 	// ENRFetchWorkers bounds the ENR requests RandomNodes runs at once.
 	ENRFetchWorkers int
 
-	// NoRevalidate and NoRefresh switch the table's background work off,
-	// for tests that drive it by hand.
+	// NoRevalidate switches liveness checks off, NoRefresh the periodic
+	// refresh (the initial one still runs), for tests that drive the table
+	// by hand.
 	NoRevalidate, NoRefresh bool
 }
 

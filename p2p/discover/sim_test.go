@@ -70,26 +70,59 @@ func capacity(self enode.ID, others []enode.ID) int {
 
 const simJoinInterval = 200 * time.Millisecond
 
-// runSim starts n nodes on a memory network inside a synctest bubble, all
-// bootstrapping from node 0, measures how fast their tables fill, then runs
-// lookups for random targets from random nodes and compares each result
-// with the true closest nodes (brute force).
+// runSim starts n nodes on a memory network inside a synctest bubble (see
+// simulate).
 func runSim(t *testing.T, n, target int, maxWait time.Duration, lookups int) simResult {
 	var res simResult
 	wallStart := time.Now() // outside the bubble: real time
 	synctest.Test(t, func(t *testing.T) {
 		mn := memnet.New()
+		ip := func(i int) string { return fmt.Sprintf("10.%d.%d.1", i/256, i%256) }
+		start := func(i int, boot []*enode.Node) *UDPv4 {
+			return startMem(t, mn, ip(i), Config{Bootnodes: boot})
+		}
+		res = simulate(t, n, target, maxWait, lookups, start)
+	})
+	res.wall = time.Since(wallStart)
+	return res
+}
+
+// runSimUDP starts n nodes on real UDP sockets on 127.0.0.1, in real time
+// (see simulate).
+func runSimUDP(t *testing.T, n, target int, maxWait time.Duration, lookups int) simResult {
+	wallStart := time.Now()
+	start := func(i int, boot []*enode.Node) *UDPv4 {
+		return startUDP(t, Config{Bootnodes: boot})
+	}
+	res := simulate(t, n, target, maxWait, lookups, start)
+	res.wall = time.Since(wallStart)
+	return res
+}
+
+// simulate starts n nodes, all bootstrapping from node 0, measures how fast
+// their tables fill, then runs lookups for random targets from random
+// nodes and compares each result with the true closest nodes (brute
+// force). Durations are read from time.Now: virtual in a synctest bubble.
+func simulate(t *testing.T, n, target int, maxWait time.Duration, lookups int, startNode func(i int, boot []*enode.Node) *UDPv4) simResult {
+	var res simResult
+	{
 		start := time.Now()
 		nodes := make([]*UDPv4, n)
-		ip := func(i int) string { return fmt.Sprintf("10.%d.%d.1", i/256, i%256) }
-		nodes[0] = startMem(t, mn, ip(0), Config{})
+		nodes[0] = startNode(0, nil)
 		boot := []*enode.Node{nodes[0].Self()}
 		// Nodes join one after another, every simJoinInterval, as a network
 		// grows; a simultaneous start of all would have every node refresh
 		// against tables that are still empty.
 		for i := 1; i < n; i++ {
 			time.Sleep(simJoinInterval)
-			nodes[i] = startMem(t, mn, ip(i), Config{Bootnodes: boot})
+			nodes[i] = startNode(i, boot)
+		}
+		packets := func() uint64 {
+			var p uint64
+			for _, d := range nodes {
+				p += d.Stats().PacketsOut
+			}
+			return p
 		}
 		defer func() {
 			for _, d := range nodes {
@@ -129,7 +162,7 @@ func runSim(t *testing.T, n, target int, maxWait time.Duration, lookups int) sim
 				res.fill95 = res.fillTime
 			}
 			if testing.Verbose() && int(res.fillTime.Seconds())%60 == 0 {
-				sent, _ := mn.Stats()
+				sent := packets()
 				total := 0
 				for _, d := range nodes {
 					total += d.TableLen()
@@ -198,9 +231,8 @@ func runSim(t *testing.T, n, target int, maxWait time.Duration, lookups int) sim
 			res.avgFound = float64(found) / float64(lookups)
 			res.lookupVirt = time.Since(lookupStart) / time.Duration(lookups)
 		}
-		res.packets, _ = mn.Stats()
-	})
-	res.wall = time.Since(wallStart)
+		res.packets = packets()
+	}
 	return res
 }
 
@@ -240,5 +272,23 @@ func TestSimulationLarge(t *testing.T) {
 		t.Fatalf("LEDGERNET_DISCV4_SIM=%q: want a node count", v)
 	}
 	r := runSim(t, n, 64, 2*time.Hour, 200)
+	t.Log(r)
+}
+
+// TestSimulationUDP is the same on real sockets on 127.0.0.1, in real time
+// (nodes cost CPU for real, and the tables are measured for a few minutes
+// only):
+//
+//	LEDGERNET_DISCV4_SIM_UDP=200 go test -run TestSimulationUDP -timeout 1h ./p2p/discover/
+func TestSimulationUDP(t *testing.T) {
+	v := os.Getenv("LEDGERNET_DISCV4_SIM_UDP")
+	if v == "" {
+		t.Skip("set LEDGERNET_DISCV4_SIM_UDP=<nodes> to run")
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 2 {
+		t.Fatalf("LEDGERNET_DISCV4_SIM_UDP=%q: want a node count", v)
+	}
+	r := runSimUDP(t, n, 64, 5*time.Minute, 200)
 	t.Log(r)
 }
