@@ -1,0 +1,271 @@
+// Package metrics holds the node's Prometheus metrics.
+//
+// New registers every collector on a registry the caller passes in (never
+// the global default one, so that tests and devnets can run many nodes in
+// one process), and returns a Metrics whose typed helpers the node's parts
+// call as things happen: a peer connects, a message comes in, a handshake
+// fails, a block is connected. The API server serves the same registry at
+// /metrics (promhttp.HandlerFor).
+//
+// Label values that come from the network (protocol, command, reasons) are
+// bounded: a value that is not short printable ASCII becomes "invalid", and
+// once a label has maxLabelValues distinct values, new ones become "other".
+// A peer could otherwise grow the registry without bound by sending a new
+// command name in each message.
+//
+// A nil *Metrics is valid and records nothing.
+package metrics
+
+import (
+	"errors"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Direction is a connection's direction, a label value.
+type Direction string
+
+// Directions.
+const (
+	Inbound  Direction = "inbound"
+	Outbound Direction = "outbound"
+)
+
+// Dir returns Inbound or Outbound.
+func Dir(inbound bool) Direction {
+	if inbound {
+		return Inbound
+	}
+	return Outbound
+}
+
+// Namespace prefixes every metric name.
+const Namespace = "ledgernet"
+
+// maxLabelValues caps the distinct values of one label of network origin.
+const maxLabelValues = 256
+
+// maxLabelLen caps the length of a label value of network origin.
+const maxLabelLen = 32
+
+// Metrics records the node's metrics. Its methods are safe for concurrent
+// use.
+type Metrics struct {
+	peers             *prometheus.GaugeVec
+	msgsIn, msgsOut   *prometheus.CounterVec
+	bytesIn, bytesOut *prometheus.CounterVec
+	handshakeFailures *prometheus.CounterVec
+	discoveryTable    prometheus.Gauge
+	syncHeight        prometheus.Gauge
+	headerHeight      prometheus.Gauge
+	syncProgress      prometheus.Gauge
+	blocks            prometheus.Counter
+	mempoolTxs        prometheus.Gauge
+	mempoolBytes      prometheus.Gauge
+	dropped           *prometheus.CounterVec
+	bans              *prometheus.CounterVec
+
+	cmds, reasons, queues, transports labelSet
+
+	nIn, nOut, bIn, bOut atomic.Uint64
+
+	rateMu sync.Mutex // guards rate
+	rate   rateState
+}
+
+// New creates the metrics and registers them on reg.
+func New(reg prometheus.Registerer) (*Metrics, error) {
+	if reg == nil {
+		return nil, errors.New("metrics: nil registerer")
+	}
+	counterVec := func(name, help string, labels ...string) *prometheus.CounterVec {
+		return prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: Namespace, Name: name, Help: help}, labels)
+	}
+	gauge := func(name, help string) prometheus.Gauge {
+		return prometheus.NewGauge(prometheus.GaugeOpts{Namespace: Namespace, Name: name, Help: help})
+	}
+	m := &Metrics{
+		peers: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Namespace: Namespace, Name: "peers", Help: "Connected peers by direction and transport.",
+		}, []string{"direction", "transport"}),
+		msgsIn:            counterVec("p2p_messages_in_total", "Messages received by protocol and command.", "protocol", "command"),
+		msgsOut:           counterVec("p2p_messages_out_total", "Messages sent by protocol and command.", "protocol", "command"),
+		bytesIn:           counterVec("p2p_bytes_in_total", "Payload bytes received by protocol and command.", "protocol", "command"),
+		bytesOut:          counterVec("p2p_bytes_out_total", "Payload bytes sent by protocol and command.", "protocol", "command"),
+		handshakeFailures: counterVec("p2p_handshake_failures_total", "Failed handshakes by reason.", "reason"),
+		discoveryTable:    gauge("discovery_table_nodes", "Nodes in the discovery table."),
+		syncHeight:        gauge("sync_height", "Height of the best fully validated block."),
+		headerHeight:      gauge("sync_header_height", "Height of the best known header."),
+		syncProgress:      gauge("sync_progress", "Blocks validated over headers known, from 0 to 1."),
+		blocks: prometheus.NewCounter(prometheus.CounterOpts{
+			Namespace: Namespace, Name: "sync_blocks_total", Help: "Blocks connected to the chain; rate() of it is the sync rate.",
+		}),
+		mempoolTxs:   gauge("mempool_transactions", "Transactions in the mempool."),
+		mempoolBytes: gauge("mempool_bytes", "Serialized size of the mempool's transactions."),
+		dropped:      counterVec("p2p_dropped_messages_total", "Messages dropped because a queue was full, by queue.", "queue"),
+		bans:         counterVec("p2p_bans_total", "Peers banned, by reason.", "reason"),
+	}
+	for _, c := range []prometheus.Collector{
+		m.peers, m.msgsIn, m.msgsOut, m.bytesIn, m.bytesOut, m.handshakeFailures,
+		m.discoveryTable, m.syncHeight, m.headerHeight, m.syncProgress, m.blocks,
+		m.mempoolTxs, m.mempoolBytes, m.dropped, m.bans,
+	} {
+		if err := reg.Register(c); err != nil {
+			return nil, err
+		}
+	}
+	return m, nil
+}
+
+// PeerConnected counts a peer that completed its handshakes.
+func (m *Metrics) PeerConnected(dir Direction, transport string) {
+	if m == nil {
+		return
+	}
+	m.peers.WithLabelValues(string(dir), m.transports.value(transport)).Inc()
+}
+
+// PeerDisconnected undoes PeerConnected.
+func (m *Metrics) PeerDisconnected(dir Direction, transport string) {
+	if m == nil {
+		return
+	}
+	m.peers.WithLabelValues(string(dir), m.transports.value(transport)).Dec()
+}
+
+// MsgIn counts a received message of size bytes.
+func (m *Metrics) MsgIn(proto, cmd string, size int) {
+	if m == nil {
+		return
+	}
+	p, c := m.cmds.pair(proto, cmd)
+	m.msgsIn.WithLabelValues(p, c).Inc()
+	m.bytesIn.WithLabelValues(p, c).Add(float64(max(size, 0)))
+	m.nIn.Add(1)
+	m.bIn.Add(uint64(max(size, 0)))
+}
+
+// MsgOut counts a sent message of size bytes.
+func (m *Metrics) MsgOut(proto, cmd string, size int) {
+	if m == nil {
+		return
+	}
+	p, c := m.cmds.pair(proto, cmd)
+	m.msgsOut.WithLabelValues(p, c).Inc()
+	m.bytesOut.WithLabelValues(p, c).Add(float64(max(size, 0)))
+	m.nOut.Add(1)
+	m.bOut.Add(uint64(max(size, 0)))
+}
+
+// HandshakeFailed counts a failed handshake.
+func (m *Metrics) HandshakeFailed(reason string) {
+	if m == nil {
+		return
+	}
+	m.handshakeFailures.WithLabelValues(m.reasons.value(reason)).Inc()
+}
+
+// SetDiscoveryTable sets the number of nodes in the discovery table.
+func (m *Metrics) SetDiscoveryTable(n int) {
+	if m == nil {
+		return
+	}
+	m.discoveryTable.Set(float64(n))
+}
+
+// SetSync sets the validated height and the best header height.
+func (m *Metrics) SetSync(height, headers int64) {
+	if m == nil {
+		return
+	}
+	m.syncHeight.Set(float64(height))
+	m.headerHeight.Set(float64(headers))
+	p := 1.0
+	if headers > 0 && height < headers {
+		p = float64(height) / float64(headers)
+	}
+	m.syncProgress.Set(p)
+}
+
+// BlocksConnected counts n blocks connected to the chain.
+func (m *Metrics) BlocksConnected(n int) {
+	if m == nil || n <= 0 {
+		return
+	}
+	m.blocks.Add(float64(n))
+}
+
+// SetMempool sets the mempool's size.
+func (m *Metrics) SetMempool(count int, bytes int64) {
+	if m == nil {
+		return
+	}
+	m.mempoolTxs.Set(float64(count))
+	m.mempoolBytes.Set(float64(bytes))
+}
+
+// Dropped counts a message dropped because queue was full.
+func (m *Metrics) Dropped(queue string) {
+	if m == nil {
+		return
+	}
+	m.dropped.WithLabelValues(m.queues.value(queue)).Inc()
+}
+
+// Banned counts a peer banned for reason.
+func (m *Metrics) Banned(reason string) {
+	if m == nil {
+		return
+	}
+	m.bans.WithLabelValues(m.reasons.value(reason)).Inc()
+}
+
+// Totals are message and byte counts since start, all protocols together.
+type Totals struct {
+	MsgsIn, MsgsOut   uint64
+	BytesIn, BytesOut uint64
+}
+
+// Totals returns the counts since start.
+func (m *Metrics) Totals() Totals {
+	if m == nil {
+		return Totals{}
+	}
+	return Totals{MsgsIn: m.nIn.Load(), MsgsOut: m.nOut.Load(), BytesIn: m.bIn.Load(), BytesOut: m.bOut.Load()}
+}
+
+// rateWindow is the shortest interval Rates measures over: calls closer
+// together return the last figures.
+const rateWindow = time.Second
+
+type rateState struct {
+	at      time.Time
+	last    Totals
+	in, out float64
+}
+
+// Rates returns messages per second in and out, measured between calls at
+// least a second apart (the first call returns zeros). now comes from the
+// caller's clock.
+func (m *Metrics) Rates(now time.Time) (in, out float64) {
+	if m == nil {
+		return 0, 0
+	}
+	t := m.Totals()
+	m.rateMu.Lock()
+	defer m.rateMu.Unlock()
+	r := &m.rate
+	if r.at.IsZero() {
+		r.at, r.last = now, t
+		return 0, 0
+	}
+	if d := now.Sub(r.at); d >= rateWindow {
+		r.in = float64(t.MsgsIn-r.last.MsgsIn) / d.Seconds()
+		r.out = float64(t.MsgsOut-r.last.MsgsOut) / d.Seconds()
+		r.at, r.last = now, t
+	}
+	return r.in, r.out
+}
