@@ -1,0 +1,53 @@
+package node
+
+import (
+	"fmt"
+	"net/netip"
+	"time"
+
+	"github.com/ledgernet/ledgernet/chain/store"
+	"github.com/ledgernet/ledgernet/config"
+	"github.com/ledgernet/ledgernet/internal/version"
+	"github.com/ledgernet/ledgernet/node/btcnode"
+)
+
+// startBitcoin starts a node of a Bitcoin profile: the btcnode assembly
+// (plain TCP, address manager, netsync, bans) over the data directory.
+func (n *Node) startBitcoin() error {
+	cfg := n.cfg
+	var white []netip.Prefix
+	for _, s := range cfg.Whitelist {
+		p, err := netip.ParsePrefix(s)
+		if err != nil {
+			return fmt.Errorf("%w: whitelist %q: %v", config.ErrInvalid, s, err)
+		}
+		white = append(white, p)
+	}
+	bc := btcnode.Config{
+		Params:      n.params,
+		DataDir:     cfg.DataDir,
+		Listen:      cfg.Listen,
+		Connect:     cfg.Connect,
+		AddPeers:    cfg.AddPeer,
+		MaxPeers:    cfg.MaxPeers,
+		MaxOutbound: cfg.MaxOutbound,
+		Whitelist:   white,
+		BanDuration: time.Duration(cfg.BanDuration),
+		NoDNSSeed:   !cfg.DNSSeed,
+		UserAgent:   version.UserAgent(),
+		Store:       store.Config{NoSync: n.opts.NoSync},
+		Sync:        n.opts.Sync,
+		Peer:        n.opts.Peer,
+		Logger:      n.logger("btc"),
+	}
+	b, err := btcnode.New(bc)
+	if err != nil {
+		return err
+	}
+	if err := b.Start(); err != nil {
+		return err
+	}
+	n.btc = b
+	n.store, n.pool, n.sync = b.Chain(), b.Pool(), b.Sync()
+	return nil
+}

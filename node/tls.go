@@ -1,0 +1,82 @@
+package node
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/ledgernet/ledgernet/config"
+	"github.com/ledgernet/ledgernet/internal/version"
+	"github.com/ledgernet/ledgernet/p2p"
+	"github.com/ledgernet/ledgernet/p2p/enode"
+	"github.com/ledgernet/ledgernet/p2p/tlsconn"
+	"github.com/ledgernet/ledgernet/p2p/tlsconn/peerlist"
+	"github.com/ledgernet/ledgernet/wire"
+)
+
+// startTLS starts the permissioned network: a tlsconn.Host with the
+// certificates of Config.Certs, keeping Config.Peers connected.
+//
+// The Host, not p2p/server with the tls Transport: the server's static
+// peers are devp2p nodes (enode.Node), while the permissioned list names
+// addresses with optional certificate IDs; the Host keeps such a list
+// connected and settles simultaneous dials between two listed nodes.
+func (n *Node) startTLS() error {
+	peers, err := peerList(n.cfg.Peers)
+	if err != nil {
+		return err
+	}
+	tc := n.opts.TLS
+	tc.Services = wire.SFNodeNetwork
+	if tc.UserAgent == "" {
+		tc.UserAgent = version.UserAgent()
+	}
+	tc.BestHeight = func() int32 { return n.store.Tip().Height }
+	host, err := tlsconn.NewHost(tlsconn.HostConfig{
+		CertsDir:   n.cfg.Certs,
+		ListenAddr: n.cfg.Listen,
+		Peers:      peers,
+		Protocols:  n.tlsProtocols(),
+		Logger:     n.logger("p2p"),
+		Transport:  tc,
+		MaxPeers:   n.cfg.MaxPeers,
+	})
+	if err != nil {
+		return fmt.Errorf("node: %w", err)
+	}
+	n.host = host
+	return nil
+}
+
+// tlsProtocols are the protocols of a permissioned node.
+func (n *Node) tlsProtocols() []tlsconn.Protocol {
+	return []tlsconn.Protocol{{
+		Name:     ChainProtocol,
+		Version:  ChainProtocolVersion,
+		Commands: tlsChainCommands(),
+		Run: func(p *tlsconn.Peer, rw p2p.MsgReadWriter) error {
+			return n.runChain(p, rw, "tls")
+		},
+	}}
+}
+
+// peerList turns the configured peers into the Host's list: an address
+// "[ID@]HOST:PORT", or an address with the ID beside it.
+func peerList(ps []config.Peer) ([]peerlist.Peer, error) {
+	var out []string
+	for _, p := range ps {
+		s := p.Address
+		if p.ID != "" && !strings.Contains(s, "@") {
+			id, err := enode.ParseID(p.ID)
+			if err != nil {
+				return nil, fmt.Errorf("%w: peer %q: id: %v", config.ErrInvalid, p.Address, err)
+			}
+			s = id.String() + "@" + s
+		}
+		out = append(out, s)
+	}
+	list, err := peerlist.ParseAll(out)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", config.ErrInvalid, err)
+	}
+	return list, nil
+}
