@@ -64,20 +64,6 @@ func (c *protoConn) Close(reason error) error {
 	return nil
 }
 
-// tlsChainCommands is the chain protocol's command table inside the TLS
-// envelope: btcpeer's, with the four commands tlsconn keeps for itself
-// renamed, so that btcpeer's own handshake and pings still travel.
-func tlsChainCommands() []string {
-	cmds := btcpeer.Commands()
-	for i, c := range cmds {
-		switch c {
-		case wire.CmdVersion, wire.CmdVerAck, wire.CmdPing, wire.CmdPong:
-			cmds[i] = "chain" + c
-		}
-	}
-	return cmds
-}
-
 // chainPeer is a running chain protocol peer.
 type chainPeer struct {
 	bp        *btcpeer.Peer
@@ -145,6 +131,11 @@ func compareIDs(a, b enode.ID) int {
 func (n *Node) runChain(p transportPeer, rw p2p.MsgReadWriter, transport string) error {
 	ready := make(chan struct{})
 	pc := n.peerCfg
+	if tp, ok := p.(*tlsconn.Peer); ok {
+		// The TLS transport ran version/verack and keeps the link alive.
+		v := tp.Version()
+		pc.Handshaken = &v
+	}
 	pc.Handler = btcpeer.HandlerFunc(func(bp *btcpeer.Peer, msg wire.Message) {
 		select {
 		case <-ready:

@@ -29,14 +29,16 @@
 //
 // The chain protocol chain/1 carries Bitcoin's messages, one code each:
 // code i is btcpeer.Commands()[i]. Over RLPx the codes follow the base
-// protocol; over TLS they travel as envelope commands, with version,
-// verack, ping and pong renamed chainversion, chainverack, chainping and
-// chainpong (the transport keeps the plain names for its own handshake
-// and heartbeat). Each connection gets a btcpeer over a protoConn, whose
-// ReadMsg and WriteMsg pass through, whose Close disconnects the
-// transport's peer, and whose deadlines are no-ops (the transport has its
-// own keepalive and write deadlines); once its handshake is done the
-// btcpeer is handed to the sync manager.
+// protocol and the btcpeer runs its own version/verack handshake and pings
+// inside chain/1. Over TLS the codes travel as envelope commands; the
+// transport has already exchanged version/verack and runs the heartbeat,
+// so the btcpeer starts from the transport's version message
+// (btcpeer.Config.Handshaken) and never sends those four commands. Each
+// connection gets a btcpeer over a protoConn, whose ReadMsg and WriteMsg
+// pass through, whose Close disconnects the transport's peer, and whose
+// deadlines are no-ops (the transport has its own keepalive and write
+// deadlines); once its handshake is done the btcpeer is handed to the
+// sync manager.
 //
 // # Data directory
 //

@@ -7,6 +7,7 @@ import (
 	"github.com/ledgernet/ledgernet/config"
 	"github.com/ledgernet/ledgernet/internal/version"
 	"github.com/ledgernet/ledgernet/p2p"
+	"github.com/ledgernet/ledgernet/p2p/btcpeer"
 	"github.com/ledgernet/ledgernet/p2p/enode"
 	"github.com/ledgernet/ledgernet/p2p/tlsconn"
 	"github.com/ledgernet/ledgernet/p2p/tlsconn/peerlist"
@@ -52,7 +53,7 @@ func (n *Node) tlsProtocols() []tlsconn.Protocol {
 	return []tlsconn.Protocol{{
 		Name:     ChainProtocol,
 		Version:  ChainProtocolVersion,
-		Commands: tlsChainCommands(),
+		Commands: btcpeer.Commands(),
 		Run: func(p *tlsconn.Peer, rw p2p.MsgReadWriter) error {
 			return n.runChain(p, rw, "tls")
 		},
