@@ -1,0 +1,97 @@
+package interop
+
+// Interop of ledgernet's Bitcoin sync (node/btcnode, netsync) with btcd
+// v0.26.2 on regtest, all on 127.0.0.1.
+
+import (
+	"testing"
+	"time"
+
+	"github.com/ledgernet/ledgernet/node/btcnode"
+)
+
+// (a) ledgernet syncs 600 blocks mined by btcd and reports the same tip;
+// (b) it follows btcd's new blocks within seconds; (c) a fresh btcd that
+// knows only ledgernet syncs the whole chain from it.
+func TestBtcdSync(t *testing.T) {
+	a := startBtcd(t, "a", 1)
+	a.generate(600)
+	want := a.bestHash()
+
+	l := startLedgernet(t, "l", btcnode.Config{Connect: []string{a.p2p}, Store: fastStore})
+	d := waitFor(t, 60*time.Second, "ledgernet synced from btcd", func() bool { return l.Chain().Tip().Hash == want })
+	ci := l.ChainInfo()
+	t.Logf("(a) ledgernet synced 600 btcd blocks in %v: height %d tip %s", d, ci.Height, ci.Tip)
+	if ci.Height != 600 || a.height() != 600 {
+		t.Fatalf("heights: ledgernet %d, btcd %d", ci.Height, a.height())
+	}
+	pi := l.PeersInfo()
+	if len(pi) != 1 || pi[0].UserAgent == "" {
+		t.Fatalf("ledgernet peers: %+v", pi)
+	}
+	t.Logf("btcd peer: %s version %d services %v", pi[0].UserAgent, pi[0].Version, pi[0].Services)
+
+	// (b) btcd mines while connected.
+	for round := range 3 {
+		start := time.Now()
+		a.generate(1 + round*2)
+		want = a.bestHash()
+		waitFor(t, 10*time.Second, "ledgernet follows btcd", func() bool { return l.Chain().Tip().Hash == want })
+		t.Logf("(b) round %d: followed btcd's %d new blocks within %v of the generate call", round, 1+round*2, time.Since(start))
+	}
+	height := a.height()
+
+	// (c) a fresh btcd connected only to ledgernet.
+	c := startBtcd(t, "c", 3, "--connect="+l.ListenAddr().String())
+	d = waitFor(t, 60*time.Second, "fresh btcd synced from ledgernet", func() bool { return c.height() == height && c.bestHash() == want })
+	t.Logf("(c) fresh btcd synced %d blocks from ledgernet in %v", height, d)
+	peers := c.peers()
+	if len(peers) != 1 {
+		t.Errorf("btcd c has %d peers", len(peers))
+	} else {
+		t.Logf("btcd c's peer: %v %v", peers[0]["addr"], peers[0]["subver"])
+	}
+
+	// ... and a block btcd c mines reaches a through ledgernet.
+	start := time.Now()
+	c.generate(1)
+	want = c.bestHash()
+	waitFor(t, 10*time.Second, "btcd a gets btcd c's block through ledgernet", func() bool { return a.bestHash() == want })
+	t.Logf("(c) btcd c's new block reached btcd a through ledgernet within %v of the generate call", time.Since(start))
+	if st := l.Sync().Stats(); st.BadBlocks+st.BadHeaders != 0 {
+		t.Errorf("ledgernet stats %+v", st)
+	}
+}
+
+// (d) Two btcd nodes mine competing branches while apart. ledgernet syncs
+// the shorter one from the first, then connects to the second too: it
+// reorganises to the branch with more work, and relays that branch to the
+// first btcd, which reorganises as well.
+func TestBtcdCompetingBranches(t *testing.T) {
+	b1 := startBtcd(t, "b1", 11)
+	b2 := startBtcd(t, "b2", 22)
+	b1.generate(100)
+	b2.generate(120)
+	h1, h2 := b1.bestHash(), b2.bestHash()
+	if h1 == h2 {
+		t.Fatal("branches are the same")
+	}
+	l := startLedgernet(t, "l", btcnode.Config{Connect: []string{b1.p2p}, Store: fastStore})
+	d := waitFor(t, 60*time.Second, "ledgernet on b1's branch", func() bool { return l.Chain().Tip().Hash == h1 })
+	t.Logf("(d) ledgernet synced b1's branch (100 blocks) in %v", d)
+
+	if err := l.AddPeer(b2.p2p); err != nil {
+		t.Fatal(err)
+	}
+	d = waitFor(t, 60*time.Second, "ledgernet on b2's branch", func() bool { return l.Chain().Tip().Hash == h2 })
+	ci := l.ChainInfo()
+	t.Logf("(d) connected to b2 too: ledgernet reorganised to b2's branch (more work, height %d) in %v", ci.Height, d)
+	if ci.Height != 120 {
+		t.Errorf("height %d", ci.Height)
+	}
+	d = waitFor(t, 60*time.Second, "b1 reorganised through ledgernet", func() bool { return b1.bestHash() == h2 })
+	t.Logf("(d) b1 took b2's branch from ledgernet in %v", d)
+	if n := len(l.PeersInfo()); n != 2 {
+		t.Errorf("ledgernet has %d peers", n)
+	}
+}
