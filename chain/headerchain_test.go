@@ -482,3 +482,21 @@ func TestCheckpointStart(t *testing.T) {
 		}
 	})
 }
+
+// TestHashHeadersMatchesWire checks the batch hasher against the header's
+// own BlockHash for every mainnet fixture header.
+func TestHashHeadersMatchesWire(t *testing.T) {
+	raw := hdrFixture(t, mainnetHeadersFile)
+	n := len(raw) / wire.BlockHeaderSize
+	got := make([]wire.Hash, n)
+	hashHeaders(got, raw)
+	for i := range n {
+		var h wire.BlockHeader
+		if err := h.DecodeBlockHeader(raw[i*wire.BlockHeaderSize:]); err != nil {
+			t.Fatal(err)
+		}
+		if got[i] != h.BlockHash() {
+			t.Fatalf("header %d: %s, want %s", i, got[i], h.BlockHash())
+		}
+	}
+}
