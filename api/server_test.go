@@ -126,6 +126,10 @@ func TestGetEndpoints(t *testing.T) {
 	if code != 200 || len(body) != 0 {
 		t.Errorf("HEAD chain: %d %q", code, body)
 	}
+	code, h, _ = e.call(t, "HEAD", "/api/v1/topics/news", "", "", nil)
+	if code != 200 || h.Get("Content-Type") != "text/event-stream" || e.b.Subscribers("news") != 0 {
+		t.Errorf("HEAD topic: %d %v", code, h)
+	}
 }
 
 func TestNotReady(t *testing.T) {

@@ -16,6 +16,12 @@ func (s *Server) subscribe(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	if r.Method == http.MethodHead {
+		// The headers a GET would get, without holding a stream open.
+		w.Header().Set("Content-Type", "text/event-stream")
+		w.Header().Set("Cache-Control", "no-store")
+		return
+	}
 	msgs, cancel, err := s.b.Subscribe(r.Context(), topic)
 	if err != nil {
 		s.fail(w, r, err)
