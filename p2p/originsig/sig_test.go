@@ -159,3 +159,23 @@ func BenchmarkSign(b *testing.B) {
 		})
 	}
 }
+
+func TestPolicy(t *testing.T) {
+	s := testSigners(t)["secp256k1"]
+	d := [32]byte{9}
+	sig, _ := s.Sign(d)
+	if err := Require.Check(s.ID(), d, nil); !errors.Is(err, ErrUnsigned) {
+		t.Fatalf("Require, unsigned: %v", err)
+	}
+	if err := Optional.Check(s.ID(), d, nil); err != nil {
+		t.Fatalf("Optional, unsigned: %v", err)
+	}
+	for _, p := range []Policy{Require, Optional} {
+		if err := p.Check(s.ID(), d, sig); err != nil {
+			t.Fatalf("%v, signed: %v", p, err)
+		}
+		if err := p.Check(s.ID(), [32]byte{}, sig); !errors.Is(err, ErrBadSignature) {
+			t.Fatalf("%v, bad signature: %v", p, err)
+		}
+	}
+}

@@ -142,23 +142,23 @@ func (s *Service) handle(p *peer, msg p2p.Msg) error {
 	}
 	m.Hops = min(m.Hops, MaxHops)
 	k := m.key()
-	if m.Origin == s.self || s.seen.contains(k) {
+	// Claimed before verifying, so that copies arriving from other peers
+	// meanwhile are dropped without a second signature check; released if
+	// the signature fails, so that a forged copy cannot suppress the real
+	// message beyond the check's duration (and costs its sender a score
+	// that ends it after two).
+	if m.Origin == s.self || !s.seen.add(k) {
 		s.stats.kind(m.Kind).duplicates.Add(1)
 		return nil
 	}
 	if err := s.cfg.Signatures.Check(m.Origin, m.Digest(), m.Sig); err != nil {
+		s.seen.remove(k)
 		if errors.Is(err, originsig.ErrUnsigned) {
 			s.stats.unsigned.Add(1)
 			return p.penalise(scoreUnsigned, err)
 		}
 		s.stats.badSignature.Add(1)
 		return p.penalise(scoreBadSig, err)
-	}
-	// Marked only once verified: a forged copy must not make the real
-	// message a duplicate.
-	if !s.seen.add(k) {
-		s.stats.kind(m.Kind).duplicates.Add(1)
-		return nil
 	}
 	m.detach()
 	select {

@@ -3,9 +3,10 @@ package topic
 import "sync"
 
 // seenCache remembers the last size message keys, first seen first
-// evicted. Readers of every peer check it before verifying a signature
-// (so a duplicate costs a map lookup, not a signature recovery) and add to
-// it after; the origin adds its own messages so that echoes are dropped.
+// evicted. Readers of every peer add a key before verifying the message's
+// signature (so a duplicate costs a map lookup, not a signature recovery)
+// and remove it if the signature fails; the origin adds its own messages
+// so that echoes are dropped.
 // A message evicted while still circulating could be accepted twice; the
 // hop limit bounds how long a message circulates, and the cache holds far
 // more than a hop limit's worth of traffic.
@@ -20,11 +21,13 @@ func newSeenCache(size int) *seenCache {
 	return &seenCache{set: make(map[key]struct{}, size), ring: make([]key, 0, size)}
 }
 
-func (c *seenCache) contains(k key) bool {
+// remove forgets k. Its slot in the ring stays until evicted; evicting
+// it then forgets k early if k was added again meanwhile, which costs at
+// most one duplicate delivery attempt far later than any copy travels.
+func (c *seenCache) remove(k key) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	_, ok := c.set[k]
-	return ok
+	delete(c.set, k)
 }
 
 // add inserts k and reports whether it was new.

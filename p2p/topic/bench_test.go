@@ -1,0 +1,121 @@
+package topic
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/ledgernet/ledgernet/p2p/originsig"
+)
+
+// benchNet is a network of n nodes with avg degree about 6, no rate
+// limits, signed (secp256k1, Require) or not (Optional, no signer).
+func benchNet(b *testing.B, n int, signed, withStatus bool) *testNet {
+	cfg := Config{RateMsgs: -1, RateBytes: -1, PeerQueue: 1024, SubQueue: 1024}
+	if !signed {
+		cfg.Signatures = originsig.Optional
+	}
+	tn := newTestNet(b, n, netConfig{topic: cfg, noStatus: !withStatus})
+	tn.random(11, 2*n)
+	return tn
+}
+
+func recv(b *testing.B, ch <-chan Delivery) Delivery {
+	select {
+	case d := <-ch:
+		return d
+	case <-time.After(10 * time.Second):
+		b.Fatal("delivery timed out")
+		return Delivery{}
+	}
+}
+
+// BenchmarkBroadcast50 measures the time until every node of a 50-node
+// network has delivered one broadcast, and the copies each node received.
+func BenchmarkBroadcast50(b *testing.B) {
+	for _, signed := range []bool{true, false} {
+		name := map[bool]string{true: "signed", false: "unsigned"}[signed]
+		b.Run(name, func(b *testing.B) {
+			const n = 50
+			tn := benchNet(b, n, signed, false)
+			time.Sleep(100 * time.Millisecond) // every Run registered
+			payload := make([]byte, 256)
+			var i int
+			for b.Loop() {
+				src := i % n
+				i++
+				if _, err := tn.nodes[src].topic.Broadcast(payload); err != nil {
+					b.Fatal(err)
+				}
+				for j, nd := range tn.nodes {
+					if j != src {
+						recv(b, nd.inbox)
+					}
+				}
+			}
+			tot := tn.totals()
+			copies := float64(tot.Broadcast.Received+tot.Broadcast.Duplicates) / float64(i*(n-1))
+			b.ReportMetric(copies, "copies/node")
+			b.ReportMetric(float64(len(tn.links)), "links")
+			if tot.PeerQueueFull > 0 {
+				b.Fatalf("%d messages dropped on full queues", tot.PeerQueueFull)
+			}
+		})
+	}
+}
+
+// BenchmarkPublish measures topic messages per second through a 10-node
+// network to 3 subscribers (windows of 64 messages in flight).
+func BenchmarkPublish(b *testing.B) {
+	for _, signed := range []bool{true, false} {
+		for _, size := range []int{100, 10 << 10} {
+			name := fmt.Sprintf("%s/%dB", map[bool]string{true: "signed", false: "unsigned"}[signed], size)
+			b.Run(name, func(b *testing.B) {
+				const n = 10
+				tn := benchNet(b, n, signed, true)
+				var subs []<-chan Delivery
+				for _, i := range []int{3, 6, 9} {
+					ch, _, err := tn.nodes[i].topic.Subscribe("bench")
+					if err != nil {
+						b.Fatal(err)
+					}
+					subs = append(subs, ch)
+				}
+				// Wait for the directory to know the subscribers.
+				for deadline := time.Now().Add(10 * time.Second); len(tn.nodes[0].status.Subscribers("bench")) < 3; {
+					if time.Now().After(deadline) {
+						b.Fatal("subscribers not known")
+					}
+					time.Sleep(10 * time.Millisecond)
+				}
+				payload := make([]byte, size)
+				src := tn.nodes[0].topic
+				const window = 64
+				b.SetBytes(int64(size))
+				start := time.Now()
+				sent := 0
+				for b.Loop() {
+					if _, err := src.Publish("bench", payload); err != nil {
+						b.Fatal(err)
+					}
+					if sent++; sent%window == 0 {
+						for _, ch := range subs {
+							for range window {
+								recv(b, ch)
+							}
+						}
+					}
+				}
+				for _, ch := range subs {
+					for range sent % window {
+						recv(b, ch)
+					}
+				}
+				b.ReportMetric(float64(sent)/time.Since(start).Seconds(), "msgs/s")
+				if tot := tn.totals(); tot.PeerQueueFull > 0 {
+					b.Fatalf("%d messages dropped on full queues", tot.PeerQueueFull)
+				}
+			})
+		}
+	}
+}
