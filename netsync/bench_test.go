@@ -24,6 +24,7 @@ func BenchmarkSyncLoopback(b *testing.B) {
 			b.Fatalf("not synced: %+v", dst.m.Info())
 		}
 		total += time.Since(start)
+		b.Logf("%.0f blocks/s", float64(len(blocks))/time.Since(start).Seconds())
 		b.StopTimer()
 		dst.close()
 		b.StartTimer()

@@ -40,7 +40,7 @@ func TestTwoNodesSync(t *testing.T) {
 // Ten nodes on loopback, each dialling a few earlier ones, all reach the
 // tip of the one that has the chain.
 func TestTenNodesSync(t *testing.T) {
-	blocks := testChain(2000)
+	blocks := testChain(1500)
 	nodes := []*Node{startNode(t, testConfig(t, "n0"), blocks)}
 	r := rand.New(rand.NewPCG(1, 2))
 	for i := 1; i < 10; i++ {
