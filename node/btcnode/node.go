@@ -372,11 +372,11 @@ func (n *Node) Stop() error {
 }
 
 func (n *Node) shutdown() error {
-	if n.ln != nil {
-		n.ln.Close()
-	}
 	if n.cancel != nil {
 		n.cancel()
+	}
+	if n.ln != nil {
+		n.ln.Close()
 	}
 	if n.sched != nil {
 		n.sched.Close()
@@ -411,7 +411,7 @@ func (n *Node) acceptLoop() {
 	for {
 		c, err := n.ln.Accept()
 		if err != nil {
-			if n.ctx.Err() != nil {
+			if n.ctx.Err() != nil || errors.Is(err, net.ErrClosed) {
 				return
 			}
 			var ne net.Error
