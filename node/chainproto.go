@@ -6,8 +6,10 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ledgernet/ledgernet/metrics"
 	"github.com/ledgernet/ledgernet/p2p"
 	"github.com/ledgernet/ledgernet/p2p/btcpeer"
+	"github.com/ledgernet/ledgernet/p2p/devp2p"
 	"github.com/ledgernet/ledgernet/p2p/enode"
 	"github.com/ledgernet/ledgernet/p2p/server"
 	"github.com/ledgernet/ledgernet/p2p/tlsconn"
@@ -27,6 +29,7 @@ type transportPeer interface {
 	Inbound() bool
 	RemoteAddr() net.Addr
 	LocalAddr() net.Addr
+	Caps() []devp2p.Cap
 	Disconnect(p2p.DiscReason)
 }
 
@@ -67,6 +70,7 @@ func (c *protoConn) Close(reason error) error {
 // chainPeer is a running chain protocol peer.
 type chainPeer struct {
 	bp        *btcpeer.Peer
+	tp        transportPeer
 	id        enode.ID
 	transport string
 }
@@ -152,12 +156,15 @@ func (n *Node) runChain(p transportPeer, rw p2p.MsgReadWriter, transport string)
 		case <-bp.Done():
 			return
 		}
-		n.chainPeers.add(chainPeer{bp: bp, id: p.ID(), transport: transport})
+		n.chainPeers.add(chainPeer{bp: bp, tp: p, id: p.ID(), transport: transport})
+		dir := metrics.Dir(p.Inbound())
+		n.metrics.PeerConnected(dir, transport)
 		n.sync.AddPeer(bp)
 		close(ready)
 		<-bp.Done()
 		n.sync.RemovePeer(bp)
 		n.chainPeers.remove(bp)
+		n.metrics.PeerDisconnected(dir, transport)
 	})
 	err := bp.Run(n.ctx)
 	wg.Wait()

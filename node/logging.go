@@ -80,7 +80,9 @@ func (c *componentHandler) Enabled(ctx context.Context, l slog.Level) bool {
 	return l >= c.level && c.h.Enabled(ctx, l)
 }
 
-func (c *componentHandler) Handle(ctx context.Context, r slog.Record) error { return c.h.Handle(ctx, r) }
+func (c *componentHandler) Handle(ctx context.Context, r slog.Record) error {
+	return c.h.Handle(ctx, r)
+}
 
 func (c *componentHandler) WithAttrs(as []slog.Attr) slog.Handler {
 	nc := *c

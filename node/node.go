@@ -11,15 +11,19 @@ import (
 	"path/filepath"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
+	"github.com/ledgernet/ledgernet/api"
 	"github.com/ledgernet/ledgernet/chain"
 	"github.com/ledgernet/ledgernet/chain/store"
 	"github.com/ledgernet/ledgernet/config"
 	"github.com/ledgernet/ledgernet/internal/version"
 	"github.com/ledgernet/ledgernet/mempool"
+	"github.com/ledgernet/ledgernet/metrics"
 	"github.com/ledgernet/ledgernet/miner"
+	"github.com/ledgernet/ledgernet/nat"
 	"github.com/ledgernet/ledgernet/netsync"
 	"github.com/ledgernet/ledgernet/node/btcnode"
 	"github.com/ledgernet/ledgernet/p2p/btcpeer"
@@ -27,9 +31,13 @@ import (
 	"github.com/ledgernet/ledgernet/p2p/discover/nodedb"
 	"github.com/ledgernet/ledgernet/p2p/enode"
 	"github.com/ledgernet/ledgernet/p2p/server"
+	"github.com/ledgernet/ledgernet/p2p/status"
 	"github.com/ledgernet/ledgernet/p2p/tlsconn"
+	"github.com/ledgernet/ledgernet/p2p/tlsconn/peerlist"
+	"github.com/ledgernet/ledgernet/p2p/topic"
 	"github.com/ledgernet/ledgernet/wallet"
 	"github.com/ledgernet/ledgernet/wire"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // Errors of the node's life cycle.
@@ -80,6 +88,11 @@ type Options struct {
 	// timeouts); its certificates, protocols and version contents are set
 	// by the node.
 	TLS tlsconn.Config
+
+	// Network, if set, answers the API's network view (the dashboard's
+	// graph) instead of the node's own view: a devnet knows every node
+	// of its run.
+	Network func(ctx context.Context) (api.NetworkInfo, error)
 }
 
 // Pacing paces a node's miner on the real clock: a block on a tip only
@@ -109,11 +122,24 @@ type Node struct {
 	peerCfg btcpeer.Config
 	unsubs  []func()
 
+	status *status.Service
+	topic  *topic.Service
+	subs   sync.WaitGroup           // goroutines draining topic subscriptions
+	static map[enode.ID]*enode.Node // devnet peers added through the API; guarded by mu
+	// extraPeers are permissioned peers added through the API; guarded by mu.
+	extraPeers []peerlist.Peer
+	apiDropped atomic.Uint64
+
+	registry *prometheus.Registry
+	metrics  *metrics.Metrics
+	api      *api.Server
+
 	// devnet
-	srv    *server.Server
-	disc   *discover.UDPv4
-	nodeDB *nodedb.DB
-	local  *enode.LocalNode
+	srv     *server.Server
+	disc    *discover.UDPv4
+	nodeDB  *nodedb.DB
+	local   *enode.LocalNode
+	mappers []*nat.Mapper
 	// permissioned
 	host *tlsconn.Host
 	// Bitcoin profiles
@@ -197,6 +223,9 @@ func (n *Node) Start(ctx context.Context) (err error) {
 	if err := os.MkdirAll(n.cfg.DataDir, 0o700); err != nil {
 		return fmt.Errorf("node: %w", err)
 	}
+	if err := n.newMetrics(); err != nil {
+		return err
+	}
 	if isBitcoin(n.cfg.Profile) {
 		err = n.startBitcoin()
 	} else {
@@ -205,10 +234,14 @@ func (n *Node) Start(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
+	n.followChainMetrics()
 	if n.cfg.Mine {
 		if err := n.startMiner(); err != nil {
 			return err
 		}
+	}
+	if err := n.startAPI(); err != nil {
+		return err
 	}
 	n.started = true
 	n.log.Info("Node started", "profile", n.cfg.Profile, "id", n.ID().TerminalString(), "datadir", n.cfg.DataDir,
@@ -265,6 +298,9 @@ func (n *Node) startLedger(ctx context.Context) error {
 	pc.Logger = n.logger("peer")
 	n.peerCfg = pc
 
+	if err := n.startMessaging(); err != nil {
+		return err
+	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -348,8 +384,12 @@ func (n *Node) Stop() error {
 // shutdown stops whatever is running; n.mu is held.
 func (n *Node) shutdown() error {
 	n.stopped = true
+	n.stopAPI()
 	if n.miner != nil {
 		n.miner.Stop()
+	}
+	for _, m := range n.mappers {
+		m.Stop()
 	}
 	if n.srv != nil {
 		n.srv.Stop()
@@ -358,6 +398,13 @@ func (n *Node) shutdown() error {
 		n.host.Close()
 	}
 	n.cancel()
+	if n.topic != nil {
+		n.topic.Close() // closes the subscriptions: their goroutines end
+	}
+	n.subs.Wait()
+	if n.status != nil {
+		n.status.Close()
+	}
 	if n.disc != nil {
 		n.disc.Close()
 	}
@@ -365,15 +412,15 @@ func (n *Node) shutdown() error {
 	if n.nodeDB != nil {
 		errs = append(errs, n.nodeDB.Close())
 	}
+	for _, u := range n.unsubs {
+		u()
+	}
 	if n.btc != nil {
 		errs = append(errs, n.btc.Stop())
 		return errors.Join(errs...)
 	}
 	if n.sync != nil {
 		n.sync.Close()
-	}
-	for _, u := range n.unsubs {
-		u()
 	}
 	if n.store != nil {
 		errs = append(errs, n.store.Close())
@@ -430,8 +477,8 @@ func (n *Node) Miner() *miner.Miner { return n.miner }
 // Sync returns the sync manager.
 func (n *Node) Sync() *netsync.Manager { return n.sync }
 
-// SubmitTx offers a transaction to the mempool and relays it.
-func (n *Node) SubmitTx(tx *wire.MsgTx) error {
+// SubmitMsgTx offers a transaction to the mempool and relays it.
+func (n *Node) SubmitMsgTx(tx *wire.MsgTx) error {
 	if n.sync == nil {
 		return ErrNotStarted
 	}

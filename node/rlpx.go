@@ -17,6 +17,8 @@ import (
 	"github.com/ledgernet/ledgernet/p2p/enode"
 	"github.com/ledgernet/ledgernet/p2p/enr"
 	"github.com/ledgernet/ledgernet/p2p/server"
+	"github.com/ledgernet/ledgernet/p2p/status"
+	"github.com/ledgernet/ledgernet/p2p/topic"
 )
 
 // bindRetries is how often a listener pair on an ephemeral port is tried:
@@ -108,20 +110,32 @@ func (n *Node) startRLPx() error {
 	}
 	n.srv = srv
 	n.local.SetIP(ip) // Start set the listener's; ours may be the external one
+	var udpPort uint16
+	if udp != nil {
+		udpPort = udp.LocalAddr().(*net.UDPAddr).AddrPort().Port()
+	}
+	if err := n.startNAT(tcpAddr.Port(), udpPort); err != nil {
+		return fmt.Errorf("node: nat: %w", err)
+	}
 	n.log.Info("Devnet node listening", "enode", n.local.Node().URLv4(), "discovery", udp != nil)
 	return nil
 }
 
 // rlpxProtocols are the capabilities of a devnet node.
 func (n *Node) rlpxProtocols() []server.Protocol {
-	return []server.Protocol{{
+	chainP := server.Protocol{
 		Name:    ChainProtocol,
 		Version: ChainProtocolVersion,
 		Length:  uint64(len(btcpeer.Commands())),
 		Run: func(p *server.Peer, rw p2p.MsgReadWriter) error {
 			return n.runChain(p, rw, "rlpx")
 		},
-	}}
+	}
+	return []server.Protocol{
+		n.metered(chainP, btcpeer.Commands()),
+		n.metered(n.status.Protocol(), status.Commands),
+		n.metered(n.topic.Protocol(), topic.Commands),
+	}
 }
 
 // recordIP is the IP the node's record announces: the NAT's external IP

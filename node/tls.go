@@ -50,14 +50,19 @@ func (n *Node) startTLS() error {
 
 // tlsProtocols are the protocols of a permissioned node.
 func (n *Node) tlsProtocols() []tlsconn.Protocol {
-	return []tlsconn.Protocol{{
+	chainP := tlsconn.Protocol{
 		Name:     ChainProtocol,
 		Version:  ChainProtocolVersion,
 		Commands: btcpeer.Commands(),
 		Run: func(p *tlsconn.Peer, rw p2p.MsgReadWriter) error {
 			return n.runChain(p, rw, "tls")
 		},
-	}}
+	}
+	return []tlsconn.Protocol{
+		n.meteredTLS(chainP),
+		n.meteredTLS(n.status.TLSProtocol()),
+		n.meteredTLS(n.topic.TLSProtocol()),
+	}
 }
 
 // peerList turns the configured peers into the Host's list: an address
