@@ -35,6 +35,7 @@ func BenchmarkPropagation50(b *testing.B) {
 				}
 			}
 			var i uint64
+			cpu0 := cpuTime()
 			for b.Loop() {
 				i++
 				src := tn.nodes[i%n]
@@ -55,6 +56,7 @@ func BenchmarkPropagation50(b *testing.B) {
 					}
 				}
 			}
+			b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/float64(i), "cpu-µs/op")
 			b.ReportMetric(float64(len(tn.links)), "links")
 		})
 	}

@@ -178,7 +178,11 @@ func (s *Service) verify(p *peer, rs []agedRecord) ([]agedRecord, error) {
 			s.stats.stale.Add(1)
 			continue
 		}
-		err := s.cfg.Signatures.Check(ar.Rec.ID, ar.Rec.Digest(), ar.Rec.Sig)
+		var digest [32]byte
+		if len(ar.Rec.Sig) > 0 {
+			digest = ar.Rec.Digest()
+		}
+		err := s.cfg.Signatures.Check(ar.Rec.ID, digest, ar.Rec.Sig)
 		switch {
 		case err == nil:
 			out = append(out, ar)

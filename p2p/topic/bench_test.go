@@ -41,6 +41,7 @@ func BenchmarkBroadcast50(b *testing.B) {
 			time.Sleep(100 * time.Millisecond) // every Run registered
 			payload := make([]byte, 256)
 			var i int
+			cpu0 := cpuTime()
 			for b.Loop() {
 				src := i % n
 				i++
@@ -53,6 +54,7 @@ func BenchmarkBroadcast50(b *testing.B) {
 					}
 				}
 			}
+			b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/float64(i), "cpu-µs/op")
 			tot := tn.totals()
 			copies := float64(tot.Broadcast.Received+tot.Broadcast.Duplicates) / float64(i*(n-1))
 			b.ReportMetric(copies, "copies/node")
@@ -92,7 +94,7 @@ func BenchmarkPublish(b *testing.B) {
 				src := tn.nodes[0].topic
 				const window = 64
 				b.SetBytes(int64(size))
-				start := time.Now()
+				start, cpu0 := time.Now(), cpuTime()
 				sent := 0
 				for b.Loop() {
 					if _, err := src.Publish("bench", payload); err != nil {
@@ -112,6 +114,7 @@ func BenchmarkPublish(b *testing.B) {
 					}
 				}
 				b.ReportMetric(float64(sent)/time.Since(start).Seconds(), "msgs/s")
+				b.ReportMetric(float64(sent)/(cpuTime()-cpu0).Seconds(), "msgs/cpu-s")
 				if tot := tn.totals(); tot.PeerQueueFull > 0 {
 					b.Fatalf("%d messages dropped on full queues", tot.PeerQueueFull)
 				}

@@ -1,7 +1,6 @@
 package topic
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"slices"
@@ -62,10 +61,14 @@ func TestMulticast(t *testing.T) {
 						t.Errorf("subscriber %d got %d messages, want %d", i, len(got), msgs)
 						continue
 					}
-					for k, d := range got {
-						if d.Kind != Multicast || d.Topic != "blocks" || d.Origin != src.ID() || !bytes.Equal(d.Payload, []byte{byte(k)}) {
-							t.Errorf("subscriber %d message %d: %+v", i, k, d)
+					// Copies take different paths: any order, each once.
+					var seen [msgs]bool
+					for _, d := range got {
+						if d.Kind != Multicast || d.Topic != "blocks" || d.Origin != src.ID() || len(d.Payload) != 1 || d.Payload[0] >= msgs || seen[d.Payload[0]] {
+							t.Errorf("subscriber %d: %+v", i, d)
+							continue
 						}
+						seen[d.Payload[0]] = true
 					}
 				}
 				if got := drain(other); len(got) != 0 {
@@ -109,8 +112,10 @@ func TestBroadcast(t *testing.T) {
 					t.Fatalf("received %d, delivered %d, want %d", tot.Broadcast.Received, tot.Broadcast.Delivered, tt.n-1)
 				}
 				t.Logf("%d nodes, %d links: %d copies relayed, %d duplicates suppressed", tt.n, len(tn.links), tot.Broadcast.Forwarded, tot.Broadcast.Duplicates)
-				if tt.name == "ring" && tot.Broadcast.Duplicates != 2 {
-					t.Fatalf("ring: %d duplicates, want 2 (where the two waves meet)", tot.Broadcast.Duplicates)
+				// In a ring the two waves meet once: two duplicates, or one
+				// when a wave overtakes the origin's other copy.
+				if d := tot.Broadcast.Duplicates; tt.name == "ring" && (d < 1 || d > 2) {
+					t.Fatalf("ring: %d duplicates, want 1 or 2", d)
 				}
 			})
 		})
