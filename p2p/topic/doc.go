@@ -31,7 +31,7 @@
 //     topic, and by no other; relayed network-wide. The origin asks its
 //     TopicDirectory (package status: the topics in every node's status
 //     record) for the subscribers: none is ErrNoSubscribers, and when all
-//     are peers the message goes to them only.
+//     are peers the message goes to them only, with one hop, unrelayed.
 //   - Unicast: a peer destination gets it directly. Otherwise it follows
 //     the reverse path: each node remembers, per origin, the peer the first
 //     copy of that origin's latest message came through (the fastest path

@@ -378,9 +378,13 @@ func (s *Service) routeOwn(st *state, m *Message) error {
 			case len(remote) == 0:
 				return fmt.Errorf("%w: %q", ErrNoSubscribers, m.Topic)
 			case direct:
-				// Every subscriber is a peer: no need to flood.
+				// Every subscriber is a peer: send to them only, with one
+				// hop so that they do not relay it (hops are not signed).
+				one := *m
+				one.Hops = 1
+				enc := one.encode()
 				for _, q := range remote {
-					s.send(q, encode())
+					s.send(q, enc)
 				}
 				return nil
 			}

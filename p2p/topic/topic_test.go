@@ -583,3 +583,25 @@ func TestUnicastRoutes(t *testing.T) {
 		}
 	})
 }
+
+// When every subscriber is a peer, the origin sends to them only and
+// nothing is relayed.
+func TestMulticastDirect(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		tn := newTestNet(t, 5, netConfig{})
+		tn.ring()
+		a, _, _ := tn.nodes[1].topic.Subscribe("t")
+		b, _, _ := tn.nodes[4].topic.Subscribe("t")
+		time.Sleep(3 * statusInterval)
+		if _, err := tn.nodes[0].topic.Publish("t", []byte("x")); err != nil {
+			t.Fatal(err)
+		}
+		synctest.Wait()
+		if len(drain(a)) != 1 || len(drain(b)) != 1 {
+			t.Fatal("subscribers missed it")
+		}
+		if tot := tn.totals(); tot.Multicast.Forwarded != 0 || tot.Multicast.Received != 2 {
+			t.Fatalf("stats %+v", tot.Multicast)
+		}
+	})
+}
