@@ -2,8 +2,8 @@ package btcnode
 
 import (
 	"fmt"
-	"path/filepath"
 	"math/rand/v2"
+	"path/filepath"
 	"testing"
 	"time"
 
