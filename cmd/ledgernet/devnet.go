@@ -78,4 +78,3 @@ block beyond genesis, every node had a peer.`,
 	fs.StringVar(&logLvl, "log-level", "info", "level of --log-file: debug, info, warn, error")
 	return cmd
 }
-
