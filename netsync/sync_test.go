@@ -315,3 +315,50 @@ func TestServe(t *testing.T) {
 	}
 	_ = btcpeer.ScoreStall
 }
+
+// corruptChain serves one block with a changed coinbase: its transactions no
+// longer match its header's merkle root.
+type corruptChain struct {
+	Chain
+	bad wire.Hash
+}
+
+func (c corruptChain) RawBlock(hash wire.Hash) ([]byte, error) {
+	raw, err := c.Chain.RawBlock(hash)
+	if err != nil || hash != c.bad {
+		return raw, err
+	}
+	var b wire.MsgBlock
+	if err := b.Decode(raw, wire.ProtocolVersion, wire.WitnessEncoding); err != nil {
+		return nil, err
+	}
+	b.Transactions[0].TxOut[0].Value--
+	return b.Append(nil, wire.WitnessEncoding), nil
+}
+
+// A peer that sends an invalid block is scored 100 and dropped; the block
+// is fetched again from an honest peer.
+func TestInvalidBlock(t *testing.T) {
+	blocks := testChain(300)
+	bad := blocks[99].BlockHash()
+	liar := newNode(t, "liar", blocks, func(n *node, _ *Config) {
+		n.setup = func(n *node, c *Config) { c.Chain = corruptChain{Chain: n.store, bad: bad} }
+	})
+	dst := newNode(t, "dst", nil)
+	lp := dst.connect(liar)
+	select {
+	case <-lp.Done():
+	case <-time.After(10 * time.Second):
+		t.Fatal("liar not dropped")
+	}
+	if lp.BanScore() < ScoreInvalidBlock || dst.m.Stats().BadBlocks != 1 {
+		t.Errorf("liar score %d, stats %+v", lp.BanScore(), dst.m.Stats())
+	}
+	if h := dst.store.Tip().Height; h != 99 {
+		t.Errorf("tip at %d, want 99 (below the bad block)", h)
+	}
+	dst.connect(newNode(t, "honest", blocks))
+	if !dst.waitTip(tipOf(blocks), 20*time.Second) {
+		t.Fatalf("not synced: %+v", dst.m.Info())
+	}
+}
