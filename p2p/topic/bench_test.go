@@ -17,7 +17,48 @@ func benchNet(b *testing.B, n int, signed, withStatus bool) *testNet {
 	}
 	tn := newTestNet(b, n, netConfig{topic: cfg, noStatus: !withStatus})
 	tn.random(11, 2*n)
-	return tn
+	// Wait until every Run has registered with its service.
+	degree := make([]int, n)
+	for k := range tn.links {
+		degree[k[0]]++
+		degree[k[1]]++
+	}
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		ready := true
+		for i, nd := range tn.nodes {
+			ready = ready && nd.topic.Stats().Peers == degree[i]
+		}
+		if ready {
+			return tn
+		}
+		if time.Now().After(deadline) {
+			b.Fatal("network not connected")
+		}
+	}
+}
+
+// far returns k nodes at the largest hop distances from node src.
+func (tn *testNet) far(src, k int) []int {
+	adj := make([][]int, len(tn.nodes))
+	for l := range tn.links {
+		adj[l[0]] = append(adj[l[0]], l[1])
+		adj[l[1]] = append(adj[l[1]], l[0])
+	}
+	dist := make([]int, len(tn.nodes))
+	for i := range dist {
+		dist[i] = -1
+	}
+	dist[src] = 0
+	order := []int{src}
+	for q := 0; q < len(order); q++ {
+		for _, j := range adj[order[q]] {
+			if dist[j] < 0 {
+				dist[j] = dist[order[q]] + 1
+				order = append(order, j)
+			}
+		}
+	}
+	return order[len(order)-k:] // BFS order: the last are the farthest
 }
 
 func recv(b *testing.B, ch <-chan Delivery) Delivery {
@@ -38,7 +79,6 @@ func BenchmarkBroadcast50(b *testing.B) {
 		b.Run(name, func(b *testing.B) {
 			const n = 50
 			tn := benchNet(b, n, signed, false)
-			time.Sleep(100 * time.Millisecond) // every Run registered
 			payload := make([]byte, 256)
 			var i int
 			cpu0 := cpuTime()
@@ -66,17 +106,18 @@ func BenchmarkBroadcast50(b *testing.B) {
 	}
 }
 
-// BenchmarkPublish measures topic messages per second through a 10-node
-// network to 3 subscribers (windows of 64 messages in flight).
+// BenchmarkPublish measures topic messages per second through a 20-node
+// network to the 3 nodes farthest from the publisher (windows of 64
+// messages in flight), every message relayed network-wide.
 func BenchmarkPublish(b *testing.B) {
 	for _, signed := range []bool{true, false} {
 		for _, size := range []int{100, 10 << 10} {
 			name := fmt.Sprintf("%s/%dB", map[bool]string{true: "signed", false: "unsigned"}[signed], size)
 			b.Run(name, func(b *testing.B) {
-				const n = 10
+				const n = 20
 				tn := benchNet(b, n, signed, true)
 				var subs []<-chan Delivery
-				for _, i := range []int{3, 6, 9} {
+				for _, i := range tn.far(0, 3) {
 					ch, _, err := tn.nodes[i].topic.Subscribe("bench")
 					if err != nil {
 						b.Fatal(err)
