@@ -4,7 +4,9 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
+	"github.com/ledgernet/ledgernet/config"
 	"github.com/ledgernet/ledgernet/node"
 	"github.com/spf13/cobra"
 )
@@ -12,7 +14,10 @@ import (
 func init() { register(newNodeCmd) }
 
 func newNodeCmd() *cobra.Command {
-	var f nodeFlags
+	var (
+		f         nodeFlags
+		blockTime time.Duration
+	)
 	cmd := &cobra.Command{
 		Use:   "node",
 		Short: "Run a node until interrupted",
@@ -37,7 +42,19 @@ file's [log_levels].`,
 			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			n, err := node.New(cfg, node.Options{Logger: log})
+			params, err := config.ChainParams(cfg.Profile)
+			if err != nil {
+				return &exitError{code: 2, err: err}
+			}
+			opts := node.Options{Logger: log}
+			if blockTime < 0 && params.Name == "devnet" {
+				blockTime = params.TargetSpacing
+			}
+			if blockTime > 0 {
+				// Mature coins early on a fresh chain, then keep the pace.
+				opts.Pacing = node.Pacing{MinInterval: blockTime, Jitter: blockTime / 10, From: params.CoinbaseMaturity + 1}
+			}
+			n, err := node.New(cfg, opts)
 			if err != nil {
 				return &exitError{code: 2, err: err}
 			}
@@ -51,6 +68,7 @@ file's [log_levels].`,
 		},
 	}
 	addNodeFlags(cmd.Flags(), &f)
+	cmd.Flags().DurationVar(&blockTime, "block-time", -1, "with --mine: least time between blocks (default: the devnet's 5 s target, unpaced on the Bitcoin profiles; 0: as fast as the proof of work allows)")
 	return cmd
 }
 
