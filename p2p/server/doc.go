@@ -69,4 +69,14 @@
 // closes the listener and the scheduler, sends p2p.DiscQuitting to every
 // peer, and waits for all of them. Events (peer added and dropped) go to
 // subscribers through bounded channels that drop and count on overflow.
+//
+// # Observation
+//
+// Config.Observer (a p2p.Observer; package metrics adapts its Metrics to
+// one) hears of each peer added and dropped, each failed handshake or
+// refused admission with a short reason, each protocol message in and out
+// at the multiplexer (protocol name, the command from Protocol.Commands or
+// the code in decimal, payload size), and each message lost to a stalled
+// inbound queue. It is called on the peers' goroutines; nil costs one
+// comparison per event.
 package server

@@ -49,7 +49,8 @@ var (
 // messages. When it is full the reader waits (TCP flow control then slows
 // the sender) for up to Config.QueueTimeout; if the protocol has taken
 // nothing by then the peer is disconnected with p2p.DiscSubprotocolError.
-// Both are counted (Stats.QueueFull, Stats.QueueStalls). Messages are never
+// Both are counted (Stats.QueueFull, Stats.QueueStalls); a stall also
+// reports the message that found no room to Config.Observer as dropped. Messages are never
 // dropped: a request/response protocol cannot survive losing one, and a
 // peer that floods us is better cut than silently thinned. The keepalive
 // does not depend on the reader's progress: Pings go out from their own
@@ -84,6 +85,7 @@ type peerConfig struct {
 	queueTimeout time.Duration
 	clock        dial.Clock
 	stats        *counters
+	obs          p2p.Observer // nil: none
 }
 
 // endCause is why a peer ends.
@@ -209,6 +211,9 @@ func (p *Peer) readLoop() {
 			return
 		}
 		msg.Code -= pr.offset
+		if o := p.cfg.obs; o != nil {
+			o.MsgIn(pr.Name, pr.command(msg.Code), len(msg.Payload))
+		}
 		if !p.deliver(pr, msg) {
 			return
 		}
@@ -258,6 +263,9 @@ func (p *Peer) deliver(pr *protoRW, msg p2p.Msg) bool {
 		return false
 	case <-t.C():
 		p.cfg.stats.queueStalls.Add(1)
+		if o := p.cfg.obs; o != nil {
+			o.Dropped(inboxQueue(pr.Name))
+		}
 		p.end(endCause{reason: p2p.DiscSubprotocolError, err: fmt.Errorf("%w: %s, %d messages waiting", ErrQueueStalled, pr.Cap(), len(pr.in))})
 		return false
 	}
@@ -338,8 +346,13 @@ func (pr *protoRW) WriteMsg(msg p2p.Msg) error {
 	if msg.Code >= pr.Length {
 		return fmt.Errorf("%w: %s code %d, length %d", ErrInvalidCode, pr.Cap(), msg.Code, pr.Length)
 	}
+	code := msg.Code
 	msg.Code += pr.offset
-	return pr.p.write(func() error { return pr.p.conn.WriteMsg(msg) })
+	err := pr.p.write(func() error { return pr.p.conn.WriteMsg(msg) })
+	if o := pr.p.cfg.obs; o != nil && err == nil {
+		o.MsgOut(pr.Name, pr.command(code), len(msg.Payload))
+	}
+	return err
 }
 
 // PeerInfo describes a connected peer.

@@ -33,6 +33,10 @@ type Protocol struct {
 	// p2p.DiscQuitting; an error with the p2p.DiscReason in its chain, or
 	// p2p.DiscSubprotocolError when there is none.
 	Run func(p *Peer, rw p2p.MsgReadWriter) error
+	// Commands optionally names the codes for Config.Observer: code i is
+	// reported as Commands[i]; codes past its end, or all codes when it is
+	// nil, as their decimal value. It changes nothing on the wire.
+	Commands []string
 }
 
 // Cap returns the protocol's capability.

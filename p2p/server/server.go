@@ -129,6 +129,15 @@ type Config struct {
 	// time of a testing/synctest bubble).
 	Logger *slog.Logger
 	Clock  dial.Clock
+
+	// Observer, if not nil, is told of peers added and dropped (with the
+	// transport's name), failed handshakes and refused admissions (with a
+	// short reason: the transport's, if it is a FailureReasoner),
+	// every protocol message in and out (protocol name, command from
+	// Protocol.Commands or the code in decimal, payload size) and messages
+	// lost when a protocol's inbound queue stalls (queue "<name> inbox").
+	// Keepalive messages of the transport are not reported.
+	Observer p2p.Observer
 }
 
 func (cfg Config) withDefaults() (Config, error) {
@@ -245,6 +254,7 @@ func New(cfg Config) (*Server, error) {
 	s.pcfg = &peerConfig{
 		pingInterval: cfg.PingInterval, readTimeout: cfg.ReadTimeout, writeTimeout: cfg.WriteTimeout,
 		queueSize: cfg.ProtocolQueue, queueTimeout: cfg.QueueTimeout, clock: cfg.Clock, stats: &s.stats,
+		obs: cfg.Observer,
 	}
 	return s, nil
 }
@@ -429,6 +439,7 @@ func (s *Server) listenLoop(ln net.Listener, tokens chan struct{}) {
 		}
 		if err := s.sched.CheckInbound(ip); err != nil {
 			s.stats.inboundRefused.Add(1)
+			s.handshakeFailed(admissionReason(err))
 			s.log.Debug("Inbound connection refused", "addr", fd.RemoteAddr(), "err", err)
 			fd.Close()
 			<-tokens
@@ -473,15 +484,20 @@ func (s *Server) setupConn(fd net.Conn, dest *dial.Candidate) error {
 		if errors.Is(err, os.ErrDeadlineExceeded) || errors.Is(err, context.DeadlineExceeded) {
 			s.stats.handshakeTimeouts.Add(1)
 		}
+		if s.cfg.Observer != nil {
+			s.handshakeFailed(handshakeReason(s.transport, err))
+		}
 		return fmt.Errorf("server: handshake: %w", err)
 	}
 	if dest != nil && dest.HasID() && dest.ID != sess.ID {
+		s.handshakeFailed(reasonUnexpectedID)
 		sess.Conn.Close(p2p.DiscUnexpectedIdentity)
 		return fmt.Errorf("%w: dialled %x…, got %s", ErrWrongID, dest.ID[:8], sess.ID.TerminalString())
 	}
 	ms := matchProtocols(s.cfg.Protocols, sess.Caps)
 	if len(ms) == 0 {
 		s.stats.uselessPeers.Add(1)
+		s.handshakeFailed(reasonNoShared)
 		sess.Conn.Close(p2p.DiscUselessPeer)
 		return fmt.Errorf("%w: peer %s offers %v", ErrUselessPeer, sess.ID.TerminalString(), sess.Caps)
 	}
@@ -493,6 +509,7 @@ func (s *Server) setupConn(fd net.Conn, dest *dial.Candidate) error {
 	}
 	if err := s.sched.AddPeer(dp); err != nil {
 		s.stats.peersRefused.Add(1)
+		s.handshakeFailed(admissionReason(err))
 		sess.Conn.Close(discReasonFor(err))
 		return err
 	}
@@ -509,6 +526,13 @@ func (s *Server) setupConn(fd net.Conn, dest *dial.Candidate) error {
 	s.mu.Unlock()
 	go s.runPeer(p)
 	return nil
+}
+
+// handshakeFailed tells the observer, if any, of a refused connection.
+func (s *Server) handshakeFailed(reason string) {
+	if o := s.cfg.Observer; o != nil {
+		o.HandshakeFailed(s.transport.Name(), reason)
+	}
 }
 
 // discReasonFor maps the scheduler's refusals to the reason sent.
@@ -529,6 +553,9 @@ func discReasonFor(err error) p2p.DiscReason {
 func (s *Server) runPeer(p *Peer) {
 	defer s.wg.Done()
 	s.stats.peersAdded.Add(1)
+	if o := s.cfg.Observer; o != nil {
+		o.PeerConnected(p.inbound, p.transport)
+	}
 	info := p.Info()
 	p.log.Debug("Peer added", "name", p.name, "protocols", info.Running)
 	s.feed.send(PeerEvent{Type: PeerAdded, Peer: info})
@@ -540,6 +567,9 @@ func (s *Server) runPeer(p *Peer) {
 	s.mu.Unlock()
 	s.sched.RemovePeer(p.dialPeer)
 	s.stats.dropped.Add(1)
+	if o := s.cfg.Observer; o != nil {
+		o.PeerDisconnected(p.inbound, p.transport)
+	}
 	p.log.Debug("Peer dropped", "reason", cause.reason, "remote", cause.remote, "err", cause.err,
 		"duration", s.cfg.Clock.Now().Sub(p.since))
 	s.feed.send(PeerEvent{Type: PeerDropped, Peer: info, Reason: cause.reason, Remote: cause.remote, Err: cause.err})
