@@ -8,6 +8,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/ledgernet/ledgernet/p2p"
 	"github.com/ledgernet/ledgernet/p2p/certs"
 	"github.com/ledgernet/ledgernet/wire"
 )
@@ -102,6 +103,13 @@ type Config struct {
 	Checksums bool
 
 	Logger *slog.Logger
+	// Observer, if not nil, is told of refused connections (HandshakeFailed
+	// with "tls" and the Reason's label), as Stats counts them, and of
+	// messages a Conn skipped (Dropped "unknown command") or pings it left
+	// unanswered because a pong was already waiting (Dropped "tls pong").
+	// Handshakes that p2p/server runs (Handshake) are not reported here:
+	// the server reports them, with this package's reasons.
+	Observer p2p.Observer
 	// Now is the clock of Msg.ReceivedAt and RTTs; nil means time.Now.
 	// Timeouts use the runtime's timers.
 	Now func() time.Time

@@ -100,6 +100,7 @@ type Conn struct {
 	unknownBytes atomic.Uint64
 	queueStalls  atomic.Uint64
 	pongsDropped atomic.Uint64
+	obs          p2p.Observer // the transport's; nil: none
 
 	quit      chan struct{} // closed when the connection ends
 	closeOnce sync.Once
@@ -109,6 +110,12 @@ type Conn struct {
 }
 
 var _ p2p.Conn = (*Conn)(nil)
+
+// Queue names of the messages a Conn reports to Config.Observer as dropped.
+const (
+	queueUnknown = "unknown command" // skipped: no shared protocol owns it
+	queuePong    = "tls pong"        // a ping left unanswered: a pong was waiting
+)
 
 // ConnStats counts what a Conn did not deliver.
 type ConnStats struct {
@@ -421,6 +428,9 @@ func (c *Conn) readOne() (msg p2p.Msg, ok bool, err error) {
 				case c.pongReq <- nonce:
 				default:
 					c.pongsDropped.Add(1)
+					if c.obs != nil {
+						c.obs.Dropped(queuePong)
+					}
 				}
 			}
 		} else if nonce == c.pingNonce.Load() {
@@ -441,6 +451,9 @@ func (c *Conn) readOne() (msg p2p.Msg, ok bool, err error) {
 		}
 		c.unknownMsgs.Add(1)
 		c.unknownBytes.Add(uint64(h.length) + wire.MessageHeaderSize)
+		if c.obs != nil {
+			c.obs.Dropped(queueUnknown)
+		}
 		return msg, false, nil
 	}
 	p, err := c.fr.readPayload(h, c.check)

@@ -103,4 +103,15 @@
 // on a Peer: a reader goroutine hands messages to each protocol's bounded
 // inbox (a message that waits QueueTimeout for room ends the peer), and
 // each protocol's Run has its goroutine.
+//
+// # Observation
+//
+// Config.Observer (a p2p.Observer) hears of every refusal that Stats
+// counts, with the Reason's label, and of messages a Conn skipped or pings
+// it could not answer. HostConfig.Observer adds the Host's peers joining
+// and leaving and every protocol message at the Host's multiplexer (name,
+// command from the table, payload size), and the message lost when an
+// inbox stalls; it serves as the transport's observer too. Under
+// p2p/server the server reports handshakes (with ReasonOf's labels,
+// through FailureReason), so the transport does not report them again.
 package tlsconn

@@ -68,6 +68,13 @@ type HostConfig struct {
 	// Resolver resolves host names of the peer list; nil means
 	// net.DefaultResolver.
 	Resolver *net.Resolver
+	// Observer, if not nil, is told of peers added and dropped (transport
+	// "tls"), every protocol message in and out (protocol name, command
+	// from its table, payload size), and messages lost when a protocol's
+	// inbox stalls (Dropped "<name> inbox"). It is also the transport's
+	// Observer (refusals, skipped messages) unless Transport.Observer is
+	// set.
+	Observer p2p.Observer
 }
 
 // Host is the permissioned profile's network: a listener, the TLS
@@ -164,6 +171,9 @@ func NewHost(cfg HostConfig) (*Host, error) {
 	}
 	if tcfg.Logger == nil {
 		tcfg.Logger = cfg.Logger
+	}
+	if tcfg.Observer == nil {
+		tcfg.Observer = cfg.Observer
 	}
 	tr, err := NewTransport(tcfg)
 	if err != nil {
@@ -470,7 +480,7 @@ func (h *Host) admit(conn *Conn, addr netip.AddrPort) error {
 		}
 		return h.refuse(conn, err)
 	}
-	hp.peer = newPeer(conn, h.cfg.Protocols, h.cfg.InboxSize, h.cfg.QueueTimeout, &h.queueStalls, h.log)
+	hp.peer = newPeer(conn, h.cfg.Protocols, h.cfg.InboxSize, h.cfg.QueueTimeout, &h.queueStalls, h.cfg.Observer, h.log)
 	h.peers[id] = hp
 	h.wg.Add(1)
 	h.mu.Unlock()
@@ -479,6 +489,9 @@ func (h *Host) admit(conn *Conn, addr netip.AddrPort) error {
 		old.peer.Disconnect(p2p.DiscAlreadyConnected)
 	}
 	h.log.Info("Peer added", "peer", id.TerminalString(), "addr", addr, "inbound", conn.Inbound())
+	if o := h.cfg.Observer; o != nil {
+		o.PeerConnected(conn.Inbound(), transportName)
+	}
 	go h.runPeer(hp)
 	return nil
 }
@@ -508,6 +521,9 @@ func (h *Host) runPeer(hp *hostPeer) {
 		h.sched.RemovePeer(hp.dp)
 	}
 	h.mu.Unlock()
+	if o := h.cfg.Observer; o != nil {
+		o.PeerDisconnected(hp.dp.Inbound, transportName)
+	}
 	h.log.Info("Peer disconnected", "peer", enode.ID(hp.dp.ID).TerminalString(), "addr", hp.dp.Addr,
 		"inbound", hp.dp.Inbound, "duration", time.Since(hp.since).Round(time.Millisecond), "err", err)
 }

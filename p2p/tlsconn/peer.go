@@ -75,6 +75,7 @@ type Peer struct {
 
 	queueTimeout time.Duration
 	stalls       *atomic.Uint64 // the host's counter
+	obs          p2p.Observer   // the host's; nil: none
 
 	once sync.Once
 	err  error // why the peer ended; set before closing is closed
@@ -89,10 +90,11 @@ type protoRW struct {
 }
 
 // newPeer matches the Conn's shared protocols with the local Protocols.
-func newPeer(c *Conn, protocols []Protocol, inbox int, queueTimeout time.Duration, stalls *atomic.Uint64, log *slog.Logger) *Peer {
+func newPeer(c *Conn, protocols []Protocol, inbox int, queueTimeout time.Duration, stalls *atomic.Uint64, obs p2p.Observer, log *slog.Logger) *Peer {
 	p := &Peer{
 		queueTimeout: queueTimeout,
 		stalls:       stalls,
+		obs:          obs,
 		conn:         c,
 		log:          log.With("peer", c.ID().TerminalString()),
 		closing:      make(chan struct{}),
@@ -203,6 +205,9 @@ func (p *Peer) readLoop() error {
 			return fmt.Errorf("%w: code %d has no protocol", ErrProtocol, msg.Code)
 		}
 		msg.Code -= rw.Offset
+		if p.obs != nil {
+			p.obs.MsgIn(rw.Name, rw.Commands[msg.Code], len(msg.Payload))
+		}
 		if err := p.deliver(rw, msg); err != nil {
 			return err
 		}
@@ -228,6 +233,9 @@ func (p *Peer) deliver(rw *protoRW, msg p2p.Msg) error {
 		return ErrClosed
 	case <-t.C:
 		p.stalls.Add(1)
+		if p.obs != nil {
+			p.obs.Dropped(rw.Name + " inbox")
+		}
 		return fmt.Errorf("%w: %v, %d messages waiting", ErrQueueStalled, rw.Cap(), len(rw.in))
 	}
 }
@@ -256,6 +264,11 @@ func (rw *protoRW) WriteMsg(msg p2p.Msg) error {
 	if msg.Code >= rw.Length() {
 		return fmt.Errorf("%w: %v code %d (has %d)", ErrUnknownCode, rw.Cap(), msg.Code, rw.Length())
 	}
+	code := msg.Code
 	msg.Code += rw.Offset
-	return rw.peer.conn.WriteMsg(msg)
+	err := rw.peer.conn.WriteMsg(msg)
+	if o := rw.peer.obs; o != nil && err == nil {
+		o.MsgOut(rw.Name, rw.Commands[code], len(msg.Payload))
+	}
+	return err
 }

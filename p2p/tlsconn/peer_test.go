@@ -71,8 +71,9 @@ func TestPeerMux(t *testing.T) {
 		}},
 	}
 	var stalls atomic.Uint64
-	pa := newPeer(ca2, sideA, 4, time.Minute, &stalls, testLogger(t))
-	pb := newPeer(cb, sideB, 4, 100*time.Millisecond, &stalls, testLogger(t))
+	obsA, obsB := &recorder{}, &recorder{}
+	pa := newPeer(ca2, sideA, 4, time.Minute, &stalls, obsA, testLogger(t))
+	pb := newPeer(cb, sideB, 4, 100*time.Millisecond, &stalls, obsB, testLogger(t))
 	errA, errB := make(chan error, 1), make(chan error, 1)
 	go func() { errA <- pa.run() }()
 	go func() { errB <- pb.run() }()
@@ -95,6 +96,14 @@ func TestPeerMux(t *testing.T) {
 	close(stop)
 	if stalls.Load() != 1 {
 		t.Errorf("stalls %d", stalls.Load())
+	}
+	// The observers saw the messages at the mux, named from the tables,
+	// and the message that found beta's inbox full.
+	if !obsA.hasAll("out alpha a1 1", "out beta b0 5") || obsA.count("dropped beta inbox") != 0 {
+		t.Errorf("a's events %q", obsA.list())
+	}
+	if !obsB.hasAll("in alpha a1 1", "in beta b0 5") || obsB.count("dropped beta inbox") != 1 {
+		t.Errorf("b's events %q", obsB.list())
 	}
 }
 
@@ -123,8 +132,8 @@ func TestPeerDisconnect(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ca2, cb := connPair(t, ta, tb)
-			pa := newPeer(ca2, []Protocol{{Name: testProto.Name, Version: 1, Commands: testProto.Commands, Run: tc.run}}, 4, time.Second, new(atomic.Uint64), testLogger(t))
-			pb := newPeer(cb, []Protocol{{Name: testProto.Name, Version: 1, Commands: testProto.Commands, Run: wait}}, 4, time.Second, new(atomic.Uint64), testLogger(t))
+			pa := newPeer(ca2, []Protocol{{Name: testProto.Name, Version: 1, Commands: testProto.Commands, Run: tc.run}}, 4, time.Second, new(atomic.Uint64), nil, testLogger(t))
+			pb := newPeer(cb, []Protocol{{Name: testProto.Name, Version: 1, Commands: testProto.Commands, Run: wait}}, 4, time.Second, new(atomic.Uint64), nil, testLogger(t))
 			errB := make(chan error, 1)
 			go func() { errB <- pb.run() }()
 			pa.run()

@@ -17,12 +17,20 @@ import (
 // Conn's pings (Config.PingInterval, with Config.ReadTimeout as the idle
 // limit: 3 s and 6 s give this package's defaults).
 var (
-	_ server.Transport = (*Transport)(nil)
-	_ server.Keepalive = (*Conn)(nil)
+	_ server.Transport       = (*Transport)(nil)
+	_ server.Keepalive       = (*Conn)(nil)
+	_ server.FailureReasoner = (*Transport)(nil)
 )
 
+// transportName is the Transport's Name, in PeerInfo and observer events.
+const transportName = "tls"
+
 // Name returns "tls".
-func (t *Transport) Name() string { return "tls" }
+func (t *Transport) Name() string { return transportName }
+
+// FailureReason implements server.FailureReasoner: p2p/server reports this
+// transport's handshake failures to its observer with ReasonOf's labels.
+func (t *Transport) FailureReason(err error) string { return ReasonOf(err).String() }
 
 // LocalID returns this node's ID, from its certificate.
 func (t *Transport) LocalID() enode.ID { return t.id }
@@ -65,8 +73,9 @@ func (t *Transport) spec(c Cap) (ProtocolSpec, bool) {
 }
 
 // ServerProtocol returns the p2p/server Protocol for spec: its name,
-// version and Length = len(Commands), run by run. Pass the same spec in
-// Config.Protocols.
+// version, Length = len(Commands) and Commands (for the server's observer),
+// run by run. Pass the same spec in Config.Protocols.
 func ServerProtocol(spec ProtocolSpec, run func(p *server.Peer, rw p2p.MsgReadWriter) error) server.Protocol {
-	return server.Protocol{Name: spec.Name, Version: spec.Version, Length: uint64(len(spec.Commands)), Run: run}
+	return server.Protocol{Name: spec.Name, Version: spec.Version, Length: uint64(len(spec.Commands)), Run: run,
+		Commands: spec.Commands}
 }

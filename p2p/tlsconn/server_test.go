@@ -96,8 +96,10 @@ func TestServerTransportRefusal(t *testing.T) {
 		t.Fatal(err)
 	}
 	b := startServer(t, nb, nil, nil)
-	tr := newTransport(t, na, func(c *Config) { c.Protocols = []ProtocolSpec{helloSpec} })
+	trObs, srvObs := &recorder{}, &recorder{}
+	tr := newTransport(t, na, func(c *Config) { c.Protocols = []ProtocolSpec{helloSpec}; c.Observer = trObs })
 	srv, err := server.New(server.Config{
+		Observer:   srvObs,
 		Transport:  tr,
 		Protocols:  []server.Protocol{ServerProtocol(helloSpec, func(*server.Peer, p2p.MsgReadWriter) error { return nil })},
 		Discovery:  dial.NewSliceIter([]dial.Candidate{{ID: enode.ID(nb.ID), Addr: addrPort(b.ListenAddr())}}),
@@ -114,5 +116,11 @@ func TestServerTransportRefusal(t *testing.T) {
 	waitFor(t, 5*time.Second, "the refusal", func() bool { return tr.Stats().Refused[ReasonRevoked].Outbound == 1 })
 	if srv.PeerCount() != 0 || srv.Stats().HandshakeErrors != 1 {
 		t.Errorf("server stats %+v", srv.Stats())
+	}
+	// The server reports the refusal, with the transport's reason; the
+	// transport leaves it to the server, so it is not counted twice.
+	waitFor(t, 5*time.Second, "the observed refusal", func() bool { return srvObs.count("handshake failed tls: revoked") == 1 })
+	if ev := trObs.list(); len(ev) != 0 {
+		t.Errorf("transport's observer got %q", ev)
 	}
 }

@@ -77,7 +77,7 @@ func (t *Transport) Dial(ctx context.Context, addr string, expected *enode.ID) (
 	raw, err := d.DialContext(ctx, "tcp", addr)
 	if err != nil {
 		err = fmt.Errorf("tlsconn: dial %s: %w", addr, err)
-		t.refused(false, nil, err)
+		t.refused(false, nil, err, true)
 		return nil, err
 	}
 	return t.Setup(ctx, raw, false, expected)
@@ -124,7 +124,7 @@ func (t *Transport) setup(ctx context.Context, raw net.Conn, inbound bool, expec
 				err = fmt.Errorf("%w after %v: %w", ErrHandshakeTimeout, t.cfg.HandshakeTimeout, err)
 			}
 			raw.Close()
-			t.refused(inbound, raw.RemoteAddr(), err)
+			t.refused(inbound, raw.RemoteAddr(), err, !opts.external)
 			return
 		}
 		t.stats.accepted(inbound)
@@ -182,6 +182,7 @@ func (t *Transport) newConn(tc *tls.Conn, raw net.Conn, inbound bool, id enode.I
 		now:          t.cfg.Now,
 		log:          t.cfg.Logger,
 		stats:        &t.stats,
+		obs:          t.cfg.Observer,
 		pingInterval: t.cfg.PingInterval,
 		writeTimeout: t.cfg.WriteTimeout,
 		dr:           dr,
@@ -331,10 +332,14 @@ func netAddress(a net.Addr) wire.NetAddress {
 	return wire.NetAddress{IP: ap.Addr().Unmap(), Port: ap.Port()}
 }
 
-// refused counts and logs a failed handshake.
-func (t *Transport) refused(inbound bool, addr net.Addr, err error) {
+// refused counts and logs a failed handshake, and reports it to the
+// observer when report is set (p2p/server reports its own).
+func (t *Transport) refused(inbound bool, addr net.Addr, err error, report bool) {
 	r := ReasonOf(err)
 	t.stats.refused(inbound, r)
+	if o := t.cfg.Observer; o != nil && report {
+		o.HandshakeFailed(transportName, r.String())
+	}
 	level := slog.LevelDebug
 	if r >= ReasonNoCertificate && r <= ReasonOldTLSVersion || r == ReasonSelf || r == ReasonWrongNetwork ||
 		r == ReasonIncompatibleVersion || r == ReasonProtocol {
@@ -438,5 +443,8 @@ func (t *Transport) Stats() Stats {
 func (t *Transport) countRefusal(inbound bool, err error) Reason {
 	r := ReasonOf(err)
 	t.stats.refused(inbound, r)
+	if o := t.cfg.Observer; o != nil {
+		o.HandshakeFailed(transportName, r.String())
+	}
 	return r
 }
