@@ -110,7 +110,21 @@ type Config struct {
 
 	Clock  p2p.Clock    // nil means p2p.SystemClock
 	Logger *slog.Logger // nil discards logs
+
+	// Observer, if not nil, is told of every message decoded and written
+	// (MsgIn and MsgOut with protocol "chain", the command and the payload
+	// size) and of data messages dropped because the send queue was full
+	// (Dropped "btcpeer send"). Over a transport that already reports each
+	// message at its multiplexer (p2p/server, tlsconn.Host), give it an
+	// observer that ignores MsgIn and MsgOut, or messages count twice.
+	Observer p2p.Observer
 }
+
+// Labels of the events reported to Config.Observer.
+const (
+	observedProtocol = "chain"
+	queueSend        = "btcpeer send"
+)
 
 // Misbehavior reports misbehaviour points added to a peer.
 type Misbehavior struct {

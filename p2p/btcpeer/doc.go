@@ -29,6 +29,10 @@
 // reaching the ban threshold disconnects. Whether to ban is the caller's
 // decision.
 //
+// Config.Observer, when set, hears of every message read and written (by
+// command, with its payload size) and of each data message the full send
+// queue dropped.
+//
 // The package never sleeps and has no global state: time comes from
 // Config.Clock, logs go to Config.Logger, self-connection nonces live in the
 // caller's NonceSet.

@@ -283,7 +283,11 @@ func (p *Peer) queueData(msg wire.Message, done chan<- error, exp *expectation) 
 	if !ok {
 		return fmt.Errorf("%w: %q", ErrUnknownCommand, msg.Command())
 	}
-	return p.queue.push(&outMsg{msg: msg, code: code, done: done, expect: exp}, false)
+	err := p.queue.push(&outMsg{msg: msg, code: code, done: done, expect: exp}, false)
+	if o := p.cfg.Observer; o != nil && errors.Is(err, ErrSendQueueFull) {
+		o.Dropped(queueSend)
+	}
+	return err
 }
 
 // pushControl queues a handshake or liveness message. A full control queue
@@ -328,6 +332,9 @@ func (p *Peer) readLoop() {
 		c := &p.stats[m.Code]
 		c.msgsIn.Add(1)
 		c.bytesIn.Add(uint64(len(m.Payload)) + wire.MessageHeaderSize)
+		if o := p.cfg.Observer; o != nil {
+			o.MsgIn(observedProtocol, cmd, len(m.Payload))
+		}
 		if v, ok := msg.(*wire.MsgVersion); ok && v.ProtocolVersion > 0 {
 			// Set here, not in the loop, so that what follows version is
 			// decoded with the negotiated version.
@@ -401,6 +408,9 @@ func (p *Peer) writeLoop() {
 		c := &p.stats[m.code]
 		c.msgsOut.Add(1)
 		c.bytesOut.Add(uint64(len(payload)) + wire.MessageHeaderSize)
+		if o := p.cfg.Observer; o != nil {
+			o.MsgOut(observedProtocol, commands[m.code], len(payload))
+		}
 		m.finish(nil)
 	}
 }
