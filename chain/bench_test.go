@@ -1,6 +1,7 @@
 package chain
 
 import (
+	"github.com/ledgernet/ledgernet/internal/fixtures"
 	"github.com/ledgernet/ledgernet/wire"
 	"syscall"
 	"testing"
@@ -23,7 +24,7 @@ func cpuTime(b *testing.B) time.Duration {
 // goroutine. It reports headers/s (wall clock) and cpu-ns/header (process
 // CPU time, garbage collection included).
 func BenchmarkVerifyMainnetHeaders(b *testing.B) {
-	raw := hdrFixture(b, mainnetHeadersFile)
+	raw := fixtures.Read(b, mainnetHeadersFile)
 	p := MainNetParams()
 	count := len(raw) / 80
 	b.SetBytes(int64(len(raw)))
@@ -46,7 +47,7 @@ func BenchmarkVerifyMainnetHeaders(b *testing.B) {
 // BenchmarkVerifyMainnetHeadersMsgBatches is the same without a size hint,
 // fed 2,000 headers at a time as headers messages arrive during sync.
 func BenchmarkVerifyMainnetHeadersMsgBatches(b *testing.B) {
-	raw := hdrFixture(b, mainnetHeadersFile)
+	raw := fixtures.Read(b, mainnetHeadersFile)
 	p := MainNetParams()
 	count := len(raw) / 80
 	b.ReportAllocs()
@@ -70,7 +71,7 @@ func BenchmarkVerifyMainnetHeadersMsgBatches(b *testing.B) {
 // BenchmarkVerifyMainnetHeadersStructs is the same through AddHeaders with
 // decoded headers (each is serialized again to be hashed).
 func BenchmarkVerifyMainnetHeadersStructs(b *testing.B) {
-	raw := hdrFixture(b, mainnetHeadersFile)
+	raw := fixtures.Read(b, mainnetHeadersFile)
 	p := MainNetParams()
 	count := len(raw) / 80
 	hdrs := make([]wire.BlockHeader, count)
@@ -96,7 +97,7 @@ func BenchmarkVerifyMainnetHeadersStructs(b *testing.B) {
 // BenchmarkHashHeaders is the batch double-SHA256 the chain uses (the
 // standard library's SHA-256), for comparison with the whole verification.
 func BenchmarkHashHeaders(b *testing.B) {
-	raw := hdrFixture(b, mainnetHeadersFile)
+	raw := fixtures.Read(b, mainnetHeadersFile)
 	count := len(raw) / 80
 	dst := make([]wire.Hash, count)
 	cpu0 := cpuTime(b)

@@ -3,6 +3,7 @@ package chain
 import (
 	"testing"
 
+	"github.com/ledgernet/ledgernet/internal/fixtures"
 	"github.com/ledgernet/ledgernet/wire"
 )
 
@@ -11,7 +12,7 @@ import (
 // the txids from the raw bytes, then CheckBlock (merkle root, transaction
 // checks, sigops, BIP34, witness commitment, weight).
 func BenchmarkCheckBlock866342(b *testing.B) {
-	raw := readChainFixture(b, "btc/mainnet/block_866342.bin")
+	raw := fixtures.Read(b, "btc/mainnet/block_866342.bin")
 	opts := mainnetOpts(866_342, decodeBlock(b, raw).Header.Timestamp)
 	b.SetBytes(int64(len(raw)))
 	b.ReportAllocs()
@@ -32,7 +33,7 @@ func BenchmarkCheckBlock866342(b *testing.B) {
 
 // BenchmarkCheckBlock866342Parts splits the figure above.
 func BenchmarkCheckBlock866342Parts(b *testing.B) {
-	raw := readChainFixture(b, "btc/mainnet/block_866342.bin")
+	raw := fixtures.Read(b, "btc/mainnet/block_866342.bin")
 	blk := decodeBlock(b, raw)
 	txids, err := wire.TxHashes(raw, wire.WitnessEncoding)
 	if err != nil {
@@ -81,7 +82,7 @@ func BenchmarkCheckBlock866342Parts(b *testing.B) {
 // BenchmarkMerkleRoot4864 is the txid tree of block 866,342: 4,863 nodes,
 // each two SHA-256 compressions of 64 bytes plus padding.
 func BenchmarkMerkleRoot4864(b *testing.B) {
-	raw := readChainFixture(b, "btc/mainnet/block_866342.bin")
+	raw := fixtures.Read(b, "btc/mainnet/block_866342.bin")
 	txids, err := wire.TxHashes(raw, wire.WitnessEncoding)
 	if err != nil {
 		b.Fatal(err)

@@ -5,11 +5,10 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"errors"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/ledgernet/ledgernet/internal/fixtures"
 	"github.com/ledgernet/ledgernet/wire"
 )
 
@@ -22,23 +21,10 @@ const (
 	testBlkCount            = 14_132
 )
 
-// readChainFixture returns the bytes of a file under ../shared/fixtures and
-// fails the test when it is missing: a missing fixture must never let a
-// proof test pass.
-func readChainFixture(t testing.TB, rel string) []byte {
-	t.Helper()
-	p := filepath.Join("..", "..", "shared", "fixtures", filepath.FromSlash(rel))
-	b, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatalf("fixture %s is missing (%v): the shared fixtures must sit beside the repository as ../shared/fixtures", rel, err)
-	}
-	return b
-}
-
 // blkFileBlocks splits blocks_0_14131.blk into raw blocks, by height.
 func blkFileBlocks(t testing.TB) [][]byte {
 	t.Helper()
-	raw := readChainFixture(t, "btc/mainnet/blocks_0_14131.blk")
+	raw := fixtures.Read(t, "btc/mainnet/blocks_0_14131.blk")
 	var blocks [][]byte
 	for len(raw) > 0 {
 		if len(raw) < 8 || binary.LittleEndian.Uint32(raw) != testBlkMagic {
@@ -77,7 +63,7 @@ func blocksIndex(t testing.TB) []testIndexBlock {
 	var idx struct {
 		Blocks []testIndexBlock `json:"blocks"`
 	}
-	if err := json.Unmarshal(readChainFixture(t, "btc/mainnet/blocks_index.json"), &idx); err != nil {
+	if err := json.Unmarshal(fixtures.Read(t, "btc/mainnet/blocks_index.json"), &idx); err != nil {
 		t.Fatal(err)
 	}
 	if len(idx.Blocks) == 0 {
@@ -156,7 +142,7 @@ func TestBlocksIndex(t *testing.T) {
 				}
 				raw = blk[want.Height]
 			} else {
-				raw = readChainFixture(t, "btc/mainnet/"+want.File)
+				raw = fixtures.Read(t, "btc/mainnet/"+want.File)
 			}
 			if len(raw) != want.Size {
 				t.Fatalf("size %d, want %d", len(raw), want.Size)
@@ -303,9 +289,9 @@ func cloneTx(t testing.TB, tx *wire.MsgTx) *wire.MsgTx {
 // as mutations.
 func TestCheckBlockRejects(t *testing.T) {
 	blk := blkFileBlocks(t)
-	big := readChainFixture(t, "btc/mainnet/block_481829.bin")
+	big := fixtures.Read(t, "btc/mainnet/block_481829.bin")
 	const bigHeight = 481_829
-	big2 := readChainFixture(t, "btc/mainnet/block_866342.bin")
+	big2 := fixtures.Read(t, "btc/mainnet/block_866342.bin")
 
 	// Block 170 (2 txs), 546 (4 txs), 13174 (3 txs) from the blk file.
 	small := func(h int) func(t *testing.T) (*wire.MsgBlock, BlockCheckOptions) {

@@ -3,6 +3,8 @@ package chain
 import (
 	"testing"
 	"time"
+
+	"github.com/ledgernet/ledgernet/internal/fixtures"
 )
 
 // TestNextWorkVectors runs Bitcoin Core's CalculateNextWorkRequired and
@@ -99,7 +101,7 @@ func TestCalcNextWorkRequiredClamp(t *testing.T) {
 func TestTestnet3Retargets(t *testing.T) {
 	var exp testnet3Expectations
 	hdrJSON(t, testnet3Expect, &exp)
-	raw := hdrFixture(t, testnet3HeadersFile)
+	raw := fixtures.Read(t, testnet3HeadersFile)
 	c := newTestChain(t, TestNet3Params(), HeaderChainConfig{})
 	if n, err := c.AddRawHeaders(raw); err != nil {
 		t.Fatalf("after %d: %v", n, err)

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ledgernet/ledgernet/internal/fixtures"
 	"github.com/ledgernet/ledgernet/wire"
 )
 
@@ -157,7 +158,7 @@ func locatorAt(t *testing.T, c *HeaderChain, height int32) []wire.Hash {
 }
 
 func TestMainnetLocator(t *testing.T) {
-	raw := hdrFixture(t, mainnetHeadersFile)
+	raw := fixtures.Read(t, mainnetHeadersFile)
 	c := newTestChain(t, MainNetParams(), HeaderChainConfig{})
 	if _, err := c.AddRawHeaders(raw); err != nil {
 		t.Fatal(err)

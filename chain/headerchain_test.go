@@ -5,31 +5,18 @@ import (
 	"encoding/json"
 	"errors"
 	"math/big"
-	"os"
-	"path/filepath"
 	"slices"
 	"testing"
 	"time"
 
+	"github.com/ledgernet/ledgernet/internal/fixtures"
 	"github.com/ledgernet/ledgernet/wire"
 )
-
-// hdrFixture reads a file from ../../shared/fixtures and fails the test when
-// it is missing: a missing fixture must never let a test pass.
-func hdrFixture(t testing.TB, rel string) []byte {
-	t.Helper()
-	p := filepath.Join("..", "..", "shared", "fixtures", filepath.FromSlash(rel))
-	b, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatalf("fixture %s is missing (%v): the shared fixtures must sit beside the repository as ../shared/fixtures", rel, err)
-	}
-	return b
-}
 
 // hdrJSON decodes a JSON fixture into v.
 func hdrJSON(t testing.TB, rel string, v any) {
 	t.Helper()
-	if err := json.Unmarshal(hdrFixture(t, rel), v); err != nil {
+	if err := json.Unmarshal(fixtures.Read(t, rel), v); err != nil {
 		t.Fatalf("fixture %s: %v", rel, err)
 	}
 }
@@ -82,7 +69,7 @@ type testnet3Expectations struct {
 }
 
 func TestVerifyMainnetHeaders(t *testing.T) {
-	raw := hdrFixture(t, mainnetHeadersFile)
+	raw := fixtures.Read(t, mainnetHeadersFile)
 	if len(raw) != 40000*80 {
 		t.Fatalf("fixture holds %d bytes", len(raw))
 	}
@@ -133,7 +120,7 @@ func TestVerifyMainnetHeaders(t *testing.T) {
 func TestVerifyTestnet3Headers(t *testing.T) {
 	var exp testnet3Expectations
 	hdrJSON(t, testnet3Expect, &exp)
-	raw := hdrFixture(t, testnet3HeadersFile)
+	raw := fixtures.Read(t, testnet3HeadersFile)
 	p := TestNet3Params()
 	c := newTestChain(t, p, HeaderChainConfig{})
 	n, err := c.AddRawHeaders(raw)
@@ -219,8 +206,8 @@ func firstHeaderWith(t *testing.T, raw []byte, start int, cond func(h, parent wi
 }
 
 func TestTamperedHeaders(t *testing.T) {
-	mainRaw := hdrFixture(t, mainnetHeadersFile)
-	testRaw := hdrFixture(t, testnet3HeadersFile)
+	mainRaw := fixtures.Read(t, mainnetHeadersFile)
+	testRaw := fixtures.Read(t, testnet3HeadersFile)
 	// A normal testnet3 block after the walk-back, less than 20 minutes after
 	// its parent.
 	normal := firstHeaderWith(t, testRaw, 4210, func(h, p wire.BlockHeader) bool {
@@ -310,7 +297,7 @@ func TestTamperedHeaders(t *testing.T) {
 // TestDroppedHeader removes a real header: the next one is valid but does not
 // connect.
 func TestDroppedHeader(t *testing.T) {
-	raw := hdrFixture(t, mainnetHeadersFile)
+	raw := fixtures.Read(t, mainnetHeadersFile)
 	data := slices.Concat(raw[:25000*80], raw[25001*80:])
 	c := newTestChain(t, MainNetParams(), HeaderChainConfig{})
 	n, err := c.AddRawHeaders(data)
@@ -320,7 +307,7 @@ func TestDroppedHeader(t *testing.T) {
 }
 
 func TestForkBeforeCheckpoint(t *testing.T) {
-	raw := hdrFixture(t, mainnetHeadersFile)
+	raw := fixtures.Read(t, mainnetHeadersFile)
 	c := newTestChain(t, MainNetParams(), HeaderChainConfig{})
 	if _, err := c.AddRawHeaders(raw[:20000*80]); err != nil {
 		t.Fatal(err)
@@ -358,7 +345,7 @@ func TestForkBeforeCheckpoint(t *testing.T) {
 }
 
 func TestDuplicateHeaders(t *testing.T) {
-	raw := hdrFixture(t, mainnetHeadersFile)
+	raw := fixtures.Read(t, mainnetHeadersFile)
 	c := newTestChain(t, MainNetParams(), HeaderChainConfig{})
 	if n, err := c.AddRawHeaders(raw[:1000*80]); err != nil || n != 1000 {
 		t.Fatal(n, err)
@@ -381,7 +368,7 @@ func TestDuplicateHeaders(t *testing.T) {
 }
 
 func TestCheckpointStart(t *testing.T) {
-	raw := hdrFixture(t, mainnetHeadersFile)
+	raw := fixtures.Read(t, mainnetHeadersFile)
 	full := newTestChain(t, MainNetParams(), HeaderChainConfig{})
 	if _, err := full.AddRawHeaders(raw); err != nil {
 		t.Fatal(err)
@@ -486,7 +473,7 @@ func TestCheckpointStart(t *testing.T) {
 // TestHashHeadersMatchesWire checks the batch hasher against the header's
 // own BlockHash for every mainnet fixture header.
 func TestHashHeadersMatchesWire(t *testing.T) {
-	raw := hdrFixture(t, mainnetHeadersFile)
+	raw := fixtures.Read(t, mainnetHeadersFile)
 	n := len(raw) / wire.BlockHeaderSize
 	got := make([]wire.Hash, n)
 	hashHeaders(got, raw)

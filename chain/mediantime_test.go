@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"testing"
 	"time"
+
+	"github.com/ledgernet/ledgernet/internal/fixtures"
 )
 
 func TestCalcMedianTimePast(t *testing.T) {
@@ -74,7 +76,7 @@ func TestCheckHeaderTime(t *testing.T) {
 // TestMainnetMedianTimePast compares each node's median time past with a
 // direct computation over its last eleven timestamps.
 func TestMainnetMedianTimePast(t *testing.T) {
-	raw := hdrFixture(t, mainnetHeadersFile)
+	raw := fixtures.Read(t, mainnetHeadersFile)
 	c := newTestChain(t, MainNetParams(), HeaderChainConfig{})
 	if _, err := c.AddRawHeaders(raw); err != nil {
 		t.Fatal(err)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/ledgernet/ledgernet/internal/fixtures"
 	"github.com/ledgernet/ledgernet/wire"
 )
 
@@ -213,7 +214,7 @@ func TestMerkleBranch(t *testing.T) {
 
 // TestMerkleBranchRealBlock proves a transaction of block 866,342.
 func TestMerkleBranchRealBlock(t *testing.T) {
-	raw := readChainFixture(t, "btc/mainnet/block_866342.bin")
+	raw := fixtures.Read(t, "btc/mainnet/block_866342.bin")
 	txids, err := wire.TxHashes(raw, wire.WitnessEncoding)
 	if err != nil {
 		t.Fatal(err)

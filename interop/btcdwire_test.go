@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	btcwire "github.com/btcsuite/btcd/wire"
+	"github.com/ledgernet/ledgernet/internal/fixtures"
 	"github.com/ledgernet/ledgernet/wire"
 )
 
@@ -145,7 +146,7 @@ func TestBtcdWireRandomMessages(t *testing.T) {
 }
 
 func TestBtcdWireMainnetHeaders(t *testing.T) {
-	raw := fixture(t, "btc/mainnet/headers_0_39999.bin")
+	raw := fixtures.Read(t, "btc/mainnet/headers_0_39999.bin")
 	for start := 0; start < len(raw)/80; start += 2000 {
 		m := &wire.MsgHeaders{Headers: make([]wire.BlockHeader, 2000)}
 		for i := range m.Headers {
@@ -160,7 +161,7 @@ func TestBtcdWireMainnetHeaders(t *testing.T) {
 
 // blkBlocks returns the raw blocks of the blk-file fixture.
 func blkBlocks(tb testing.TB) [][]byte {
-	raw := fixture(tb, "btc/mainnet/blocks_0_14131.blk")
+	raw := fixtures.Read(tb, "btc/mainnet/blocks_0_14131.blk")
 	var out [][]byte
 	for len(raw) >= 8 {
 		n := binary.LittleEndian.Uint32(raw[4:])
@@ -175,7 +176,7 @@ func TestBtcdWireBlocks(t *testing.T) {
 	if len(blocks) != 14132 {
 		t.Fatalf("blk fixture has %d blocks, want 14132", len(blocks))
 	}
-	blocks = append(blocks, fixture(t, "btc/mainnet/block_481829.bin"), fixture(t, "btc/mainnet/block_866342.bin"))
+	blocks = append(blocks, fixtures.Read(t, "btc/mainnet/block_481829.bin"), fixtures.Read(t, "btc/mainnet/block_866342.bin"))
 	for i, raw := range blocks {
 		var ours wire.MsgBlock
 		if err := ours.Decode(raw, pver, wire.WitnessEncoding); err != nil {
@@ -241,7 +242,7 @@ func TestBtcdWireRejects(t *testing.T) {
 }
 
 func headersPayload(tb testing.TB) []byte {
-	raw := fixture(tb, "btc/mainnet/headers_0_39999.bin")
+	raw := fixtures.Read(tb, "btc/mainnet/headers_0_39999.bin")
 	p := wire.AppendVarInt(nil, 2000)
 	for i := range 2000 {
 		p = append(p, raw[i*80:(i+1)*80]...)
@@ -318,7 +319,7 @@ func BenchmarkHeadersDecodeHashLink(b *testing.B) {
 }
 
 func BenchmarkDecodeBlock866342(b *testing.B) {
-	raw := fixture(b, "btc/mainnet/block_866342.bin")
+	raw := fixtures.Read(b, "btc/mainnet/block_866342.bin")
 	b.Run("impl=ledgernet", func(b *testing.B) {
 		b.SetBytes(int64(len(raw)))
 		b.ReportAllocs()
@@ -342,7 +343,7 @@ func BenchmarkDecodeBlock866342(b *testing.B) {
 }
 
 func BenchmarkEncodeBlock866342(b *testing.B) {
-	raw := fixture(b, "btc/mainnet/block_866342.bin")
+	raw := fixtures.Read(b, "btc/mainnet/block_866342.bin")
 	var ours wire.MsgBlock
 	if err := ours.Decode(raw, pver, wire.WitnessEncoding); err != nil {
 		b.Fatal(err)

@@ -5,11 +5,12 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"math/big"
-	"os"
 	"testing"
+
+	"github.com/ledgernet/ledgernet/internal/fixtures"
 )
 
-const vectorsFile = "../../shared/fixtures/eth/rlp_vectors.json"
+const vectorsFile = "eth/rlp_vectors.json" // under ../shared/fixtures
 
 // vectorInput is one input value of the ethereum/tests RLP vectors: exactly
 // one field is set.
@@ -36,10 +37,7 @@ type vectorFile struct {
 // the vectors are the point of the test, so they must never be skipped.
 func loadVectors(tb testing.TB) vectorFile {
 	tb.Helper()
-	data, err := os.ReadFile(vectorsFile)
-	if err != nil {
-		tb.Fatalf("RLP vectors missing: %v", err)
-	}
+	data := fixtures.Read(tb, vectorsFile)
 	var vf vectorFile
 	if err := json.Unmarshal(data, &vf); err != nil {
 		tb.Fatalf("parse %s: %v", vectorsFile, err)

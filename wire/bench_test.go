@@ -3,6 +3,8 @@ package wire
 import (
 	"bytes"
 	"testing"
+
+	"github.com/ledgernet/ledgernet/internal/fixtures"
 )
 
 // BenchmarkDecodeHeaders2000 decodes a full headers message: the first 2,000
@@ -42,7 +44,7 @@ func BenchmarkDecodeHeaders2000(b *testing.B) {
 // BenchmarkDecodeBlock866342 decodes a 1.58 MB taproot-era block with 4,864
 // transactions.
 func BenchmarkDecodeBlock866342(b *testing.B) {
-	raw := readFixture(b, "btc/mainnet/block_866342.bin")
+	raw := fixtures.Read(b, "btc/mainnet/block_866342.bin")
 	b.SetBytes(int64(len(raw)))
 	b.ReportAllocs()
 	cpu := processCPU()
@@ -58,7 +60,7 @@ func BenchmarkDecodeBlock866342(b *testing.B) {
 
 // BenchmarkEncodeBlock encodes the same block into a reused buffer.
 func BenchmarkEncodeBlock(b *testing.B) {
-	raw := readFixture(b, "btc/mainnet/block_866342.bin")
+	raw := fixtures.Read(b, "btc/mainnet/block_866342.bin")
 	var m MsgBlock
 	if err := m.Decode(raw, ProtocolVersion, WitnessEncoding); err != nil {
 		b.Fatal(err)

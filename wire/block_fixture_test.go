@@ -3,35 +3,16 @@ package wire
 import (
 	"bytes"
 	"encoding/binary"
-	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/ledgernet/ledgernet/internal/fixtures"
 )
-
-// fixture returns the path of a file in ../shared/fixtures and fails the test
-// when it is missing: a missing fixture must never let a test pass.
-func fixture(t testing.TB, rel string) string {
-	t.Helper()
-	p := filepath.Join("..", "..", "shared", "fixtures", filepath.FromSlash(rel))
-	if _, err := os.Stat(p); err != nil {
-		t.Fatalf("fixture %s is missing (%v): the shared fixtures must sit beside the repository as ../shared/fixtures", rel, err)
-	}
-	return p
-}
-
-func readFixture(t testing.TB, rel string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(fixture(t, rel))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
 
 func TestBigBlocksRoundTrip(t *testing.T) {
 	for _, name := range []string{"btc/mainnet/block_481829.bin", "btc/mainnet/block_866342.bin"} {
 		t.Run(filepath.Base(name), func(t *testing.T) {
-			raw := readFixture(t, name)
+			raw := fixtures.Read(t, name)
 			var b MsgBlock
 			if err := b.Decode(raw, 0, WitnessEncoding); err != nil {
 				t.Fatal(err)
@@ -56,7 +37,7 @@ func TestBigBlocksRoundTrip(t *testing.T) {
 }
 
 func TestBlkFileRoundTrip(t *testing.T) {
-	raw := readFixture(t, "btc/mainnet/blocks_0_14131.blk")
+	raw := fixtures.Read(t, "btc/mainnet/blocks_0_14131.blk")
 	n := 0
 	for len(raw) > 0 {
 		if len(raw) < 8 || binary.LittleEndian.Uint32(raw) != 0xd9b4bef9 {

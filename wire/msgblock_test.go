@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"encoding/binary"
 	"testing"
+
+	"github.com/ledgernet/ledgernet/internal/fixtures"
 )
 
 // genesisBlock returns the mainnet genesis block from the blk-file fixture.
 func genesisBlock(t testing.TB) []byte {
 	t.Helper()
-	raw := readFixture(t, "btc/mainnet/blocks_0_14131.blk")
+	raw := fixtures.Read(t, "btc/mainnet/blocks_0_14131.blk")
 	n := binary.LittleEndian.Uint32(raw[4:8])
 	return raw[8 : 8+n]
 }
@@ -47,7 +49,7 @@ func TestMsgBlock(t *testing.T) {
 // byte per Read, so the payload buffer grows as the bytes arrive.
 func TestBlockEnvelope(t *testing.T) {
 	for _, name := range []string{"btc/mainnet/block_481829.bin", "btc/mainnet/block_866342.bin"} {
-		raw := readFixture(t, name)
+		raw := fixtures.Read(t, name)
 		var b MsgBlock
 		if err := b.Decode(raw, ProtocolVersion, WitnessEncoding); err != nil {
 			t.Fatal(err)
@@ -72,7 +74,7 @@ func TestBlockEnvelope(t *testing.T) {
 // TestBlockSlabIsolation: a decoded block's transactions share backing
 // arrays, but appending to one never changes another.
 func TestBlockSlabIsolation(t *testing.T) {
-	raw := readFixture(t, "btc/mainnet/block_866342.bin")
+	raw := fixtures.Read(t, "btc/mainnet/block_866342.bin")
 	var b MsgBlock
 	if err := b.Decode(raw, ProtocolVersion, WitnessEncoding); err != nil {
 		t.Fatal(err)

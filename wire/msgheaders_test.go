@@ -5,12 +5,14 @@ import (
 	"encoding/hex"
 	"strings"
 	"testing"
+
+	"github.com/ledgernet/ledgernet/internal/fixtures"
 )
 
 // mainnetHeaders returns the first n raw 80-byte mainnet headers.
 func mainnetHeaders(t testing.TB, n int) []byte {
 	t.Helper()
-	raw := readFixture(t, "btc/mainnet/headers_0_39999.bin")
+	raw := fixtures.Read(t, "btc/mainnet/headers_0_39999.bin")
 	if len(raw) < n*BlockHeaderSize {
 		t.Fatalf("headers fixture holds %d bytes", len(raw))
 	}

@@ -9,6 +9,8 @@ import (
 	"math/big"
 	"net/netip"
 	"testing"
+
+	"github.com/ledgernet/ledgernet/internal/fixtures"
 )
 
 // wireVector is one entry of shared/fixtures/btc/wire_vectors.json.
@@ -32,7 +34,7 @@ func loadWireVectors(t testing.TB) []wireVector {
 	var f struct {
 		Messages []wireVector `json:"messages"`
 	}
-	dec := json.NewDecoder(bytes.NewReader(readFixture(t, "btc/wire_vectors.json")))
+	dec := json.NewDecoder(bytes.NewReader(fixtures.Read(t, "btc/wire_vectors.json")))
 	dec.UseNumber()
 	if err := dec.Decode(&f); err != nil {
 		t.Fatal(err)

@@ -4,34 +4,22 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
 	"github.com/decred/dcrd/dcrec/secp256k1/v4/ecdsa"
 
 	"github.com/ledgernet/ledgernet/chain"
+	"github.com/ledgernet/ledgernet/internal/fixtures"
 	"github.com/ledgernet/ledgernet/wire"
 )
-
-// fixture reads a file under the shared fixtures and fails if it is missing
-// (chain/ledger is three levels below the workspace root).
-func fixture(t testing.TB, rel string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "..", "..", "shared", "fixtures", filepath.FromSlash(rel)))
-	if err != nil {
-		t.Fatalf("fixture %s: %v", rel, err)
-	}
-	return b
-}
 
 // TestSignatureHashMainnet checks SignatureHash against real signatures:
 // every input of Bitcoin's first 14,132 blocks spends a P2PK or P2PKH
 // output with a SIGHASH_ALL signature made by the original client, and each
 // must verify over the hash computed here.
 func TestSignatureHashMainnet(t *testing.T) {
-	raw := fixture(t, "btc/mainnet/blocks_0_14131.blk")
+	raw := fixtures.Read(t, "btc/mainnet/blocks_0_14131.blk")
 	outs := make(map[wire.OutPoint][]byte) // every output's script
 	verified, p2pkh := 0, 0
 	for n := 0; len(raw) > 0; n++ {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/ledgernet/ledgernet/chain"
 	"github.com/ledgernet/ledgernet/chain/ledger"
+	"github.com/ledgernet/ledgernet/internal/fixtures"
 	"github.com/ledgernet/ledgernet/wire"
 )
 
@@ -69,7 +70,7 @@ func BenchmarkConnectP2PKH(b *testing.B) {
 // and on.
 func BenchmarkMainnetBlocks(b *testing.B) {
 	p := chain.MainNetParams()
-	blocks := readBlkFile(b, fixturePath(b, "btc/mainnet/blocks_0_14131.blk"), 0xd9b4bef9)
+	blocks := readBlkFile(b, fixtures.Path(b, "btc/mainnet/blocks_0_14131.blk"), 0xd9b4bef9)
 	headers := make([]wire.BlockHeader, 0, len(blocks))
 	for _, blk := range blocks[1:] {
 		headers = append(headers, blk.Header)

@@ -302,17 +302,6 @@ func verifyState(s *Store) error {
 	return nil
 }
 
-// fixturePath returns a file under the shared fixtures, failing the test if
-// it is missing (chain/store is three levels below the workspace root).
-func fixturePath(t testing.TB, rel string) string {
-	t.Helper()
-	p := filepath.Join("..", "..", "..", "shared", "fixtures", filepath.FromSlash(rel))
-	if _, err := os.Stat(p); err != nil {
-		t.Fatalf("fixture %s: %v", rel, err)
-	}
-	return p
-}
-
 // readBlkFile splits a blk-framed file (magic, LE length, block) into
 // decoded blocks.
 func readBlkFile(t testing.TB, path string, magic uint32) []*wire.MsgBlock {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/ledgernet/ledgernet/chain"
 	"github.com/ledgernet/ledgernet/chain/ledger"
+	"github.com/ledgernet/ledgernet/internal/fixtures"
 	"github.com/ledgernet/ledgernet/wire"
 )
 
@@ -605,7 +606,7 @@ func TestBlockTemplate(t *testing.T) {
 // Bitcoin-profile path: headers first, then blocks, structural checks only.
 func TestMainnetBlocks(t *testing.T) {
 	p := chain.MainNetParams()
-	blocks := readBlkFile(t, fixturePath(t, "btc/mainnet/blocks_0_14131.blk"), 0xd9b4bef9)
+	blocks := readBlkFile(t, fixtures.Path(t, "btc/mainnet/blocks_0_14131.blk"), 0xd9b4bef9)
 	if len(blocks) != 14132 || blocks[0].BlockHash() != p.GenesisHash {
 		t.Fatalf("%d blocks in the fixture", len(blocks))
 	}

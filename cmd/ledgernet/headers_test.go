@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/ledgernet/ledgernet/internal/fixtures"
 )
 
 // runHeaders runs the ledgernet command line in-process with args and stdin.
@@ -21,26 +23,6 @@ func runHeaders(t *testing.T, stdin []byte, args ...string) (string, error) {
 	root.SetArgs(args)
 	err := root.Execute()
 	return out.String(), err
-}
-
-// headersFixture returns the path of a shared fixture and fails the test when
-// it is missing.
-func headersFixture(t *testing.T, rel string) string {
-	t.Helper()
-	p := filepath.Join("..", "..", "..", "shared", "fixtures", filepath.FromSlash(rel))
-	if _, err := os.Stat(p); err != nil {
-		t.Fatalf("fixture %s is missing (%v): the shared fixtures must sit beside the repository as ../shared/fixtures", rel, err)
-	}
-	return p
-}
-
-func headersFixtureBytes(t *testing.T, rel string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(headersFixture(t, rel))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
 }
 
 // writeHeadersFile writes raw headers to a temporary file.
@@ -60,9 +42,9 @@ const (
 )
 
 func TestHeadersVerify(t *testing.T) {
-	mainFile := headersFixture(t, "btc/mainnet/headers_0_39999.bin")
-	mainRaw := headersFixtureBytes(t, "btc/mainnet/headers_0_39999.bin")
-	testRaw := headersFixtureBytes(t, "btc/testnet3/headers_0_9999.bin")
+	mainFile := fixtures.Path(t, "btc/mainnet/headers_0_39999.bin")
+	mainRaw := fixtures.Read(t, "btc/mainnet/headers_0_39999.bin")
+	testRaw := fixtures.Read(t, "btc/testnet3/headers_0_9999.bin")
 	tests := []struct {
 		name  string
 		stdin []byte
@@ -94,7 +76,7 @@ func TestHeadersVerify(t *testing.T) {
 }
 
 func TestHeadersVerifyRejects(t *testing.T) {
-	mainRaw := headersFixtureBytes(t, "btc/mainnet/headers_0_39999.bin")
+	mainRaw := fixtures.Read(t, "btc/mainnet/headers_0_39999.bin")
 	edit := func(height int, f func(h []byte)) []byte {
 		out := bytes.Clone(mainRaw[:(height+100)*80])
 		f(out[height*80 : height*80+80])

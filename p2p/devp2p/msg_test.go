@@ -5,12 +5,11 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"os"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 
+	"github.com/ledgernet/ledgernet/internal/fixtures"
 	"github.com/ledgernet/ledgernet/p2p"
 	"github.com/ledgernet/ledgernet/rlp"
 )
@@ -39,11 +38,7 @@ type eip8Hello struct {
 
 func loadEIP8Hello(t testing.TB) eip8Hello {
 	t.Helper()
-	p := filepath.Join("..", "..", "..", "shared", "fixtures", "eth", "rlpx_eip8_handshake.json")
-	b, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatalf("fixture %s is missing (%v): the shared fixtures must sit beside the repository as ../shared/fixtures", p, err)
-	}
+	b := fixtures.Read(t, "eth/rlpx_eip8_handshake.json")
 	var f struct {
 		Hello eip8Hello `json:"devp2p_hello_eip8"`
 	}

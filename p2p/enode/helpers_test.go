@@ -3,13 +3,13 @@ package enode
 import (
 	"encoding/hex"
 	"encoding/json"
-	"os"
 	"testing"
 
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
+	"github.com/ledgernet/ledgernet/internal/fixtures"
 )
 
-const exampleFile = "../../../shared/fixtures/eth/enr_eip778.json"
+const exampleFile = "eth/enr_eip778.json" // under ../shared/fixtures
 
 type exampleRecord struct {
 	Text       string `json:"enr_text"`
@@ -21,10 +21,7 @@ type exampleRecord struct {
 // loadExample reads the EIP-778 example. A missing file fails the test.
 func loadExample(tb testing.TB) exampleRecord {
 	tb.Helper()
-	data, err := os.ReadFile(exampleFile)
-	if err != nil {
-		tb.Fatalf("EIP-778 fixture missing: %v", err)
-	}
+	data := fixtures.Read(tb, exampleFile)
 	var ex exampleRecord
 	if err := json.Unmarshal(data, &ex); err != nil {
 		tb.Fatalf("parse %s: %v", exampleFile, err)

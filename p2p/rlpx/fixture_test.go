@@ -3,11 +3,10 @@ package rlpx
 import (
 	"encoding/hex"
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
+	"github.com/ledgernet/ledgernet/internal/fixtures"
 )
 
 // hexBytes is a hex string in the fixture JSON.
@@ -78,11 +77,8 @@ type eip8Fixture struct {
 // be skipped silently.
 func loadEIP8(tb testing.TB) *eip8Fixture {
 	tb.Helper()
-	p := filepath.Join("..", "..", "..", "shared", "fixtures", "eth", "rlpx_eip8_handshake.json")
-	b, err := os.ReadFile(p)
-	if err != nil {
-		tb.Fatalf("fixture %s is missing (%v): the shared fixtures must sit beside the repository as ../shared/fixtures", p, err)
-	}
+	const p = "eth/rlpx_eip8_handshake.json"
+	b := fixtures.Read(tb, p)
 	f := new(eip8Fixture)
 	if err := json.Unmarshal(b, f); err != nil {
 		tb.Fatalf("fixture %s: %v", p, err)
