@@ -45,7 +45,15 @@ type Config struct {
 	MaxMessageSize uint32
 	// Now stamps Msg.ReceivedAt. Nil means time.Now.
 	Now func() time.Time
+	// Observer, if not nil, is told of each well-formed message skipped
+	// because its command is not in the table (Dropped "unknown command"),
+	// as Stats counts them.
+	Observer p2p.Observer
 }
+
+// queueUnknown is the queue name of skipped messages in Config.Observer's
+// Dropped.
+const queueUnknown = "unknown command"
 
 // Stats counts what a Conn read but did not deliver.
 type Stats struct {
@@ -64,6 +72,7 @@ type Conn struct {
 	maxPayload func(uint64) uint32
 	maxSize    uint32
 	now        func() time.Time
+	obs        p2p.Observer // nil: none
 
 	// Read side: touched only by the goroutine in ReadMsg.
 	r    *bufio.Reader
@@ -120,6 +129,7 @@ func New(c net.Conn, cfg Config) (*Conn, error) {
 		maxPayload: cfg.MaxPayload,
 		maxSize:    maxSize,
 		now:        now,
+		obs:        cfg.Observer,
 		r:          bufio.NewReaderSize(c, readBufferSize),
 	}, nil
 }
@@ -211,6 +221,9 @@ func (c *Conn) readOne() (msg p2p.Msg, ok bool, err error) {
 		}
 		c.unknownMsgs.Add(1)
 		c.unknownBytes.Add(uint64(length) + wire.MessageHeaderSize)
+		if c.obs != nil {
+			c.obs.Dropped(queueUnknown)
+		}
 		return msg, false, nil
 	}
 	if c.maxPayload != nil {

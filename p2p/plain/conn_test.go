@@ -223,7 +223,10 @@ func TestUnknownSkipped(t *testing.T) {
 	raw = append(raw, envelope(wire.RegTest, "ping", []byte("12345678"), nil)...)
 	a, b := net.Pipe()
 	defer b.Close()
-	c := wrap(t, a, testConfig())
+	cfg := testConfig()
+	obs := &dropCounter{}
+	cfg.Observer = obs
+	c := wrap(t, a, cfg)
 	defer c.Close(nil)
 	go func() {
 		b.Write(raw)
@@ -239,6 +242,9 @@ func TestUnknownSkipped(t *testing.T) {
 	st := c.Stats()
 	if want := (Stats{UnknownMessages: 3, UnknownBytes: 3*wire.MessageHeaderSize + 12 + 40000}); st != want {
 		t.Errorf("Stats = %+v, want %+v", st, want)
+	}
+	if got := obs.dropped["unknown command"]; got != 3 || len(obs.dropped) != 1 {
+		t.Errorf("observer: dropped %v, want 3 unknown commands", obs.dropped)
 	}
 	if _, err := c.ReadMsg(); !errors.Is(err, io.EOF) {
 		t.Errorf("after the last message: got %v, want io.EOF", err)
@@ -287,4 +293,18 @@ func TestNewRejectsBadTables(t *testing.T) {
 		a.Close()
 		b.Close()
 	}
+}
+
+// dropCounter counts Dropped events by queue; the Conn reports from its
+// reading goroutine, which the test reads after.
+type dropCounter struct {
+	p2p.NopObserver
+	dropped map[string]int
+}
+
+func (d *dropCounter) Dropped(queue string) {
+	if d.dropped == nil {
+		d.dropped = map[string]int{}
+	}
+	d.dropped[queue]++
 }

@@ -11,7 +11,8 @@
 // the payload is read, growing its buffer only as bytes arrive, and the
 // checksum is verified before the message is delivered. A command missing
 // from the table is read through a fixed buffer, checksum-checked and skipped
-// (counted in Stats), as Core and btcd ignore commands they do not know.
+// (counted in Stats, and reported to Config.Observer when set), as Core and
+// btcd ignore commands they do not know.
 //
 // Errors after which the stream is lost (length caps, wrong magic, I/O errors
 // inside a message) stick: every later ReadMsg returns them. A malformed
