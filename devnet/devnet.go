@@ -193,13 +193,14 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	}
 
 	var wg sync.WaitGroup
+	// The view and the delivery counters run until the network settled.
 	viewCtx, stopView := context.WithCancel(context.Background())
 	wg.Go(func() { r.viewLoop(viewCtx) })
 	trafficCtx, stopTraffic := context.WithCancel(ctx)
 	if cfg.Duration > 0 {
 		trafficCtx, stopTraffic = context.WithTimeout(ctx, cfg.Duration)
 	}
-	r.startTraffic(trafficCtx, &wg)
+	r.startTraffic(trafficCtx, viewCtx, &wg)
 	<-trafficCtx.Done()
 	stopTraffic()
 
@@ -365,18 +366,36 @@ func (r *run) stopAll() {
 }
 
 // settle waits until every node is on the same tip with a peer, or until
-// Config.Settle has passed.
+// Config.Settle has passed; then, for up to deliveryWait more, until the
+// last topic messages have arrived.
 func (r *run) settle() {
 	deadline := time.Now().Add(r.cfg.Settle)
 	for time.Now().Before(deadline) {
 		r.notePeers()
 		if ok, _ := r.converged(); ok {
-			// Give the last topic messages a moment to arrive.
-			time.Sleep(300 * time.Millisecond)
-			return
+			break
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
+	deadline = time.Now().Add(deliveryWait)
+	for time.Now().Before(deadline) && !r.allDelivered() {
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// deliveryWait bounds the wait for topic messages still on their way at
+// the end.
+const deliveryWait = 3 * time.Second
+
+func (r *run) allDelivered() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, d := range r.stats.msgs {
+		if d.got < len(d.want) {
+			return false
+		}
+	}
+	return true
 }
 
 // notePeers records which nodes have had a peer.

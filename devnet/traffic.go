@@ -42,12 +42,13 @@ func newTraffic() traffic {
 	return traffic{txs: map[wire.Hash]bool{}, msgs: map[topic.MsgID]*delivery{}}
 }
 
-// startTraffic starts the transaction and topic message generators and
-// the delivery counters; they end with ctx.
-func (r *run) startTraffic(ctx context.Context, wg *sync.WaitGroup) {
+// startTraffic starts the transaction and topic message generators, which
+// end with gen, and the delivery counters, which end with count (later,
+// so that messages still on their way when generation stops are counted).
+func (r *run) startTraffic(gen, count context.Context, wg *sync.WaitGroup) {
 	// One goroutine makes every random choice, so a seed gives the same
 	// sequence of choices.
-	wg.Go(func() { r.generate(ctx) })
+	wg.Go(func() { r.generate(gen) })
 	for _, m := range r.members {
 		for _, t := range m.topics {
 			ch, cancel, err := m.n.TopicService().Subscribe(t)
@@ -66,7 +67,7 @@ func (r *run) startTraffic(ctx context.Context, wg *sync.WaitGroup) {
 						if d.Origin != self {
 							r.delivered(d.ID, self)
 						}
-					case <-ctx.Done():
+					case <-count.Done():
 						return
 					}
 				}
