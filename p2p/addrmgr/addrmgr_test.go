@@ -8,6 +8,8 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"testing/synctest"
@@ -16,6 +18,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/ledgernet/ledgernet/chain"
+	"github.com/ledgernet/ledgernet/p2p"
 	"github.com/ledgernet/ledgernet/wire"
 )
 
@@ -481,4 +484,46 @@ func TestRelayForwardAndGetAddr(t *testing.T) {
 			t.Errorf("outbound getaddr answered: %+v", s)
 		}
 	})
+}
+
+// banRecorder records the observer's ban labels.
+type banRecorder struct {
+	p2p.NopObserver
+	mu     sync.Mutex // guards labels
+	labels []string
+}
+
+func (r *banRecorder) Banned(reason string) {
+	r.mu.Lock()
+	r.labels = append(r.labels, reason)
+	r.mu.Unlock()
+}
+
+// TestBanObserver: each ban, and no refused one, reaches the observer with
+// the kind of its reason.
+func TestBanObserver(t *testing.T) {
+	obs := &banRecorder{}
+	l, err := OpenBanList(BanConfig{Whitelist: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}, Observer: obs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.Ban(ip("1.2.3.4"), 0, "btcpeer: malformed message: block: unexpected EOF")
+	l.Ban(ip("10.1.1.1"), 0, "whitelisted: not banned")
+	l.Ban(ip("1.2.3.5"), 0, "invalid block: bad merkle root")
+	if want := []string{"malformed message", "invalid block"}; !slices.Equal(obs.labels, want) {
+		t.Errorf("labels %q, want %q", obs.labels, want)
+	}
+	for _, tc := range []struct{ reason, want string }{
+		{"inventory flood", "inventory flood"},
+		{"btcpeer: request stalled: no [headers] within 30s", "request stalled"},
+		{"invalid header: time too old", "invalid header"},
+		{"", "unspecified"},
+		{"  ", "unspecified"},
+		{"netsync:", "netsync:"},
+		{strings.Repeat("long reason ", 10), "long reason long reason long rea"},
+	} {
+		if got := banLabel(tc.reason); got != tc.want {
+			t.Errorf("banLabel(%q) = %q, want %q", tc.reason, got, tc.want)
+		}
+	}
 }

@@ -9,6 +9,7 @@ import (
 	"net/netip"
 	"os"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -30,6 +31,11 @@ type BanConfig struct {
 	Clock p2p.Clock
 	// Logger receives the list's logs; nil discards them.
 	Logger *slog.Logger
+	// Observer, if not nil, is told of each ban, with the kind of the
+	// reason as its label: the reason without a leading package name and
+	// without the details after the next colon ("btcpeer: malformed
+	// message: block: ..." is "malformed message"), at most 32 bytes.
+	Observer p2p.Observer
 }
 
 // Ban is one banned address.
@@ -106,10 +112,53 @@ func (l *BanList) Ban(ip netip.Addr, d time.Duration, reason string) (bool, erro
 	}
 	now := l.cfg.Clock.Now()
 	l.mu.Lock()
-	defer l.mu.Unlock()
 	l.bans[ip] = Ban{Addr: ip, Created: now, Until: now.Add(d), Reason: reason}
 	l.log.Info("banned", "addr", ip, "until", now.Add(d), "reason", reason)
-	return true, l.saveLocked(now)
+	err := l.saveLocked(now)
+	l.mu.Unlock()
+	if o := l.cfg.Observer; o != nil {
+		o.Banned(banLabel(reason))
+	}
+	return true, err
+}
+
+// maxBanLabel caps banLabel's result.
+const maxBanLabel = 32
+
+// banLabel shortens a ban reason to the kind of misbehaviour, a label with
+// few distinct values for metrics. Reasons are free text with details
+// ("btcpeer: malformed message: block: ...", "invalid block: bad merkle
+// root"): the label drops a leading package name and everything after the
+// next colon ("malformed message", "invalid block"), and is at most 32
+// bytes. An empty reason is "unspecified".
+func banLabel(reason string) string {
+	parts := strings.SplitN(reason, ": ", 3)
+	label := parts[0]
+	if len(parts) > 1 && isPackageName(parts[0]) {
+		label = parts[1]
+	}
+	label = strings.TrimSpace(label)
+	if len(label) > maxBanLabel {
+		label = strings.TrimSpace(label[:maxBanLabel])
+	}
+	if label == "" {
+		return "unspecified"
+	}
+	return label
+}
+
+// isPackageName reports whether s looks like the package prefix of an
+// error message: one short lowercase word.
+func isPackageName(s string) bool {
+	if s == "" || len(s) > 16 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; (c < 'a' || c > 'z') && (c < '0' || c > '9') {
+			return false
+		}
+	}
+	return true
 }
 
 // Unban lifts a ban.

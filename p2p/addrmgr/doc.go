@@ -47,7 +47,8 @@
 // The tables are saved as JSON (Config.Path) every Config.SaveInterval and on
 // Close, written to a temporary file, synced and renamed over the old one, so
 // a crash leaves the old file or the new one, never a mix. Bans (BanList) are
-// kept the same way in their own file.
+// kept the same way in their own file. Each ban is reported to
+// BanConfig.Observer, if set, with the kind of its reason as a short label.
 //
 // # Seeds
 //
