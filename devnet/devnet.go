@@ -368,18 +368,47 @@ func (r *run) stopAll() {
 // settle waits until every node is on the same tip with a peer, or until
 // Config.Settle has passed; then, for up to deliveryWait more, until the
 // last topic messages have arrived.
+//
+// Two miners may have left two tips of equal work, which no node prefers
+// over the one it saw first: when the tips still disagree after
+// tieBreakAfter, the first miner mines one more block, which every node
+// takes.
 func (r *run) settle() {
 	deadline := time.Now().Add(r.cfg.Settle)
+	lastBlock := time.Now()
 	for time.Now().Before(deadline) {
 		r.notePeers()
 		if ok, _ := r.converged(); ok {
 			break
+		}
+		if time.Since(lastBlock) > tieBreakAfter {
+			r.breakTie(deadline)
+			lastBlock = time.Now()
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
 	deadline = time.Now().Add(deliveryWait)
 	for time.Now().Before(deadline) && !r.allDelivered() {
 		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// tieBreakAfter is how long tips may disagree while settling before the
+// first miner breaks the tie.
+const tieBreakAfter = 3 * time.Second
+
+// breakTie mines one block on the first miner's tip.
+func (r *run) breakTie(deadline time.Time) {
+	for _, m := range r.members {
+		if !m.miner || m.n.Miner() == nil {
+			continue
+		}
+		ctx, cancel := context.WithDeadline(context.Background(), deadline)
+		defer cancel()
+		if b, err := m.n.Miner().MineBlock(ctx); err == nil {
+			r.cfg.Logger.Info("Tie broken while settling", "node", m.name, "block", b.BlockHash())
+		}
+		return
 	}
 }
 
