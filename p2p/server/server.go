@@ -484,7 +484,7 @@ func (s *Server) setupConn(fd net.Conn, dest *dial.Candidate) error {
 		if errors.Is(err, os.ErrDeadlineExceeded) || errors.Is(err, context.DeadlineExceeded) {
 			s.stats.handshakeTimeouts.Add(1)
 		}
-		if s.cfg.Observer != nil {
+		if s.cfg.Observer != nil && s.ctx.Err() == nil { // not the server's own Stop
 			s.handshakeFailed(handshakeReason(s.transport, err))
 		}
 		return fmt.Errorf("server: handshake: %w", err)
