@@ -23,9 +23,24 @@
 //
 // # Data flow (devnet, permissioned)
 //
-//	transport ─▶ chain/1 ─▶ protoConn (a p2p.Conn over the protocol's slice)
-//	                          └─▶ btcpeer ─▶ netsync ─▶ chain/store ─▶ events ─▶ mempool
+//	transport ─┬─▶ chain/1 ─▶ protoConn ─▶ btcpeer ─▶ netsync ─▶ chain/store ─▶ events ─┬─▶ mempool
+//	           ├─▶ status/1 ─▶ status.Service (records; tip from the store's events) ◀──┘
+//	           └─▶ topic/1 ─▶ topic.Service (subscribers from status) ─▶ subscriptions, API
 //	miner ─▶ store.ProcessBlock ─▶ events ─▶ netsync announces ─▶ peers
+//
+// Each connection runs three protocols: chain/1 (below), status/1 and
+// topic/1 (packages p2p/status and p2p/topic, signed with the node key on
+// the devnet and with the certificate's key on the permissioned network).
+// The status record's tip follows the chain state's tip events; its
+// topics are those the node follows: Config.Topics from the start, plus
+// whatever the API subscribes to. Every protocol's messages are counted
+// in the node's metrics (package metrics).
+//
+// The node implements api.Backend; with Config.API set it serves the HTTP
+// API, /metrics and the dashboard there (write calls need the token of
+// DATADIR/api.token). With Config.NAT any, upnp or pmp the devnet node
+// maps its TCP and UDP ports and announces the external address in its
+// record; extip:IP announces IP.
 //
 // The chain protocol chain/1 carries Bitcoin's messages, one code each:
 // code i is btcpeer.Commands()[i]. Over RLPx the codes follow the base
@@ -57,7 +72,8 @@
 // # Goroutines
 //
 // Every goroutine belongs to a component that Stop stops, in this order:
-// the miner, the network (dialling stops, every peer is sent a disconnect
-// reason and waited for), discovery, the sync manager, and last the chain
-// state, whose file is closed after its final commit.
+// the API server, the miner, the NAT mappings, the network (dialling
+// stops, every peer is sent a disconnect reason and waited for), topic and
+// status, discovery, the sync manager, and last the chain state, whose
+// file is closed after its final commit.
 package node
