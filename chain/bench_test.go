@@ -1,22 +1,12 @@
 package chain
 
 import (
+	"testing"
+
+	"github.com/ledgernet/ledgernet/internal/cputime"
 	"github.com/ledgernet/ledgernet/internal/fixtures"
 	"github.com/ledgernet/ledgernet/wire"
-	"syscall"
-	"testing"
-	"time"
 )
-
-// cpuTime returns the process's user+system CPU time: on a machine shared
-// with other work, CPU time per header is steadier than wall time.
-func cpuTime(b *testing.B) time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		b.Fatal(err)
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
 
 // BenchmarkVerifyMainnetHeaders verifies the 40,000 mainnet fixture headers
 // from genesis into a fresh index per iteration (decode, double-SHA256,
@@ -29,7 +19,7 @@ func BenchmarkVerifyMainnetHeaders(b *testing.B) {
 	count := len(raw) / 80
 	b.SetBytes(int64(len(raw)))
 	b.ReportAllocs()
-	cpu0 := cpuTime(b)
+	cpu0 := cputime.Now()
 	for b.Loop() {
 		c, err := NewHeaderChain(p, HeaderChainConfig{Now: fixedClock, SizeHint: count})
 		if err != nil {
@@ -41,7 +31,7 @@ func BenchmarkVerifyMainnetHeaders(b *testing.B) {
 	}
 	total := float64(count) * float64(b.N)
 	b.ReportMetric(total/b.Elapsed().Seconds(), "headers/s")
-	b.ReportMetric(float64(cpuTime(b)-cpu0)/total, "cpu-ns/header")
+	b.ReportMetric(float64(cputime.Now()-cpu0)/total, "cpu-ns/header")
 }
 
 // BenchmarkVerifyMainnetHeadersMsgBatches is the same without a size hint,
@@ -51,7 +41,7 @@ func BenchmarkVerifyMainnetHeadersMsgBatches(b *testing.B) {
 	p := MainNetParams()
 	count := len(raw) / 80
 	b.ReportAllocs()
-	cpu0 := cpuTime(b)
+	cpu0 := cputime.Now()
 	for b.Loop() {
 		c, err := NewHeaderChain(p, HeaderChainConfig{Now: fixedClock})
 		if err != nil {
@@ -65,7 +55,7 @@ func BenchmarkVerifyMainnetHeadersMsgBatches(b *testing.B) {
 	}
 	total := float64(count) * float64(b.N)
 	b.ReportMetric(total/b.Elapsed().Seconds(), "headers/s")
-	b.ReportMetric(float64(cpuTime(b)-cpu0)/total, "cpu-ns/header")
+	b.ReportMetric(float64(cputime.Now()-cpu0)/total, "cpu-ns/header")
 }
 
 // BenchmarkVerifyMainnetHeadersStructs is the same through AddHeaders with
@@ -79,7 +69,7 @@ func BenchmarkVerifyMainnetHeadersStructs(b *testing.B) {
 		hdrs[i] = hdrAt(raw, i)
 	}
 	b.ReportAllocs()
-	cpu0 := cpuTime(b)
+	cpu0 := cputime.Now()
 	for b.Loop() {
 		c, err := NewHeaderChain(p, HeaderChainConfig{Now: fixedClock, SizeHint: count})
 		if err != nil {
@@ -91,7 +81,7 @@ func BenchmarkVerifyMainnetHeadersStructs(b *testing.B) {
 	}
 	total := float64(count) * float64(b.N)
 	b.ReportMetric(total/b.Elapsed().Seconds(), "headers/s")
-	b.ReportMetric(float64(cpuTime(b)-cpu0)/total, "cpu-ns/header")
+	b.ReportMetric(float64(cputime.Now()-cpu0)/total, "cpu-ns/header")
 }
 
 // BenchmarkHashHeaders is the batch double-SHA256 the chain uses (the
@@ -100,11 +90,11 @@ func BenchmarkHashHeaders(b *testing.B) {
 	raw := fixtures.Read(b, mainnetHeadersFile)
 	count := len(raw) / 80
 	dst := make([]wire.Hash, count)
-	cpu0 := cpuTime(b)
+	cpu0 := cputime.Now()
 	for b.Loop() {
 		hashHeaders(dst, raw)
 	}
 	total := float64(count) * float64(b.N)
 	b.ReportMetric(total/b.Elapsed().Seconds(), "headers/s")
-	b.ReportMetric(float64(cpuTime(b)-cpu0)/total, "cpu-ns/header")
+	b.ReportMetric(float64(cputime.Now()-cpu0)/total, "cpu-ns/header")
 }

@@ -26,11 +26,11 @@ import (
 	"os"
 	"slices"
 	"strconv"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/ledgernet/ledgernet/chain/store"
+	"github.com/ledgernet/ledgernet/internal/cputime"
 	"github.com/ledgernet/ledgernet/node/btcnode"
 )
 
@@ -116,12 +116,12 @@ func BenchmarkBitcoinSync(b *testing.B) {
 					peer = src.ListenAddr().String()
 				}
 				start := time.Now()
-				cpu0 := processCPU()
+				cpu0 := cputime.Now()
 				n := startLedgernet(b, fmt.Sprintf("l%d", i), btcnode.Config{Connect: []string{peer}, Store: store.Config{}})
 				r = timeSync(b, start, func() int { return int(n.Chain().Tip().Height) })
 				// This process: the syncing node, the poll loop and, for
 				// ledgernet→ledgernet, the serving node too.
-				r.cpu = processCPU() - cpu0
+				r.cpu = cputime.Now() - cpu0
 				if n.Chain().Tip().Hash != want {
 					b.Fatal("ledgernet synced another chain")
 				}
@@ -157,11 +157,4 @@ func BenchmarkBitcoinSync(b *testing.B) {
 		fmt.Fprintf(os.Stderr, "median %-22s total %7.0f blocks/s, block phase %7.0f blocks/s\n", c,
 			median(c, func(r syncRun) float64 { return r.total }), median(c, func(r syncRun) float64 { return r.blocks }))
 	}
-}
-
-// processCPU returns this process's CPU time so far (user + system).
-func processCPU() time.Duration {
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -12,29 +12,14 @@ import (
 	"crypto/rand"
 	"fmt"
 	"net"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
 	gethcrypto "github.com/ethereum/go-ethereum/crypto"
 	gethrlpx "github.com/ethereum/go-ethereum/p2p/rlpx"
+	"github.com/ledgernet/ledgernet/internal/cputime"
 	"github.com/ledgernet/ledgernet/p2p/rlpx"
 )
-
-// cpuTime is the process's CPU time, user and system, all threads: on a
-// shared machine it shows the uncontended cost better than wall time.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-func reportCPU(b *testing.B, start time.Duration) {
-	b.ReportMetric(float64(cpuTime()-start)/float64(b.N), "cpu-ns/op")
-}
 
 // rlpxImpl hides the two packages behind one shape.
 type rlpxImpl struct {
@@ -121,13 +106,13 @@ func BenchmarkRLPxHandshake(b *testing.B) {
 	for _, impl := range rlpxImpls {
 		b.Run("pipe/"+impl.name, func(b *testing.B) {
 			b.ReportAllocs()
-			start := cpuTime()
+			start := cputime.Now()
 			for b.Loop() {
 				w, r := impl.pair(b)
 				w.close()
 				r.close()
 			}
-			reportCPU(b, start)
+			cputime.Report(b, start)
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "handshakes/s")
 		})
 	}
@@ -147,7 +132,7 @@ func BenchmarkRLPxFrames(b *testing.B) {
 				b.ReportAllocs()
 				errc := make(chan error, 1)
 				b.ResetTimer()
-				start := cpuTime()
+				start := cputime.Now()
 				go func() {
 					for range b.N {
 						if err := w.write(0x10, data); err != nil {
@@ -165,7 +150,7 @@ func BenchmarkRLPxFrames(b *testing.B) {
 				if err := <-errc; err != nil {
 					b.Fatal(err)
 				}
-				reportCPU(b, start)
+				cputime.Report(b, start)
 			})
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"testing"
 
+	"github.com/ledgernet/ledgernet/internal/cputime"
 	"github.com/ledgernet/ledgernet/internal/fixtures"
 )
 
@@ -16,27 +17,27 @@ func BenchmarkDecodeHeaders2000(b *testing.B) {
 	b.Run("fresh", func(b *testing.B) {
 		b.SetBytes(int64(len(payload)))
 		b.ReportAllocs()
-		cpu := processCPU()
+		cpu := cputime.Now()
 		for b.Loop() {
 			var m MsgHeaders
 			if err := m.Decode(payload, ProtocolVersion, WitnessEncoding); err != nil {
 				b.Fatal(err)
 			}
 		}
-		reportCPU(b, cpu)
+		cputime.Report(b, cpu)
 		b.ReportMetric(float64(MaxBlockHeadersPerMsg)*float64(b.N)/b.Elapsed().Seconds(), "headers/s")
 	})
 	b.Run("reuse", func(b *testing.B) {
 		b.SetBytes(int64(len(payload)))
 		b.ReportAllocs()
 		var m MsgHeaders
-		cpu := processCPU()
+		cpu := cputime.Now()
 		for b.Loop() {
 			if err := m.Decode(payload, ProtocolVersion, WitnessEncoding); err != nil {
 				b.Fatal(err)
 			}
 		}
-		reportCPU(b, cpu)
+		cputime.Report(b, cpu)
 		b.ReportMetric(float64(MaxBlockHeadersPerMsg)*float64(b.N)/b.Elapsed().Seconds(), "headers/s")
 	})
 }
@@ -47,14 +48,14 @@ func BenchmarkDecodeBlock866342(b *testing.B) {
 	raw := fixtures.Read(b, "btc/mainnet/block_866342.bin")
 	b.SetBytes(int64(len(raw)))
 	b.ReportAllocs()
-	cpu := processCPU()
+	cpu := cputime.Now()
 	for b.Loop() {
 		var m MsgBlock
 		if err := m.Decode(raw, ProtocolVersion, WitnessEncoding); err != nil {
 			b.Fatal(err)
 		}
 	}
-	reportCPU(b, cpu)
+	cputime.Report(b, cpu)
 	b.ReportMetric(4864*float64(b.N)/b.Elapsed().Seconds(), "tx/s")
 }
 
@@ -68,14 +69,14 @@ func BenchmarkEncodeBlock(b *testing.B) {
 	buf := make([]byte, 0, len(raw))
 	b.SetBytes(int64(len(raw)))
 	b.ReportAllocs()
-	cpu := processCPU()
+	cpu := cputime.Now()
 	for b.Loop() {
 		out, err := m.Encode(buf[:0], ProtocolVersion, WitnessEncoding)
 		if err != nil || len(out) != len(raw) {
 			b.Fatal(err)
 		}
 	}
-	reportCPU(b, cpu)
+	cputime.Report(b, cpu)
 }
 
 // BenchmarkReadMessage reads whole envelopes from a stream: checks, payload
@@ -104,14 +105,14 @@ func BenchmarkReadMessage(b *testing.B) {
 			r := bytes.NewReader(env)
 			b.SetBytes(int64(len(env)))
 			b.ReportAllocs()
-			cpu := processCPU()
+			cpu := cputime.Now()
 			for b.Loop() {
 				r.Reset(env)
 				if _, _, err := ReadMessage(r, ProtocolVersion, MainNet, WitnessEncoding); err != nil {
 					b.Fatal(err)
 				}
 			}
-			reportCPU(b, cpu)
+			cputime.Report(b, cpu)
 		})
 	}
 }

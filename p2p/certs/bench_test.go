@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+
+	"github.com/ledgernet/ledgernet/internal/cputime"
 )
 
 // benchNet returns two nodes (a dials b) issued by the root CA or by an
@@ -94,7 +96,7 @@ func benchHandshake(b *testing.B, clientCfg, serverCfg *tls.Config) {
 		wg.Wait()
 	}()
 	addr := ln.Addr().String()
-	cpu0 := cpuTime()
+	cpu0 := cputime.Now()
 	for b.Loop() {
 		raw, err := net.Dial("tcp", addr)
 		if err != nil {
@@ -110,7 +112,7 @@ func benchHandshake(b *testing.B, clientCfg, serverCfg *tls.Config) {
 		c.Close()
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "handshakes/s")
-	if cpu := cpuTime() - cpu0; cpu > 0 {
+	if cpu := cputime.Now() - cpu0; cpu > 0 {
 		b.ReportMetric(float64(cpu.Microseconds())/float64(b.N), "cpu-µs/op")
 	}
 }

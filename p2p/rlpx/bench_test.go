@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
+	"github.com/ledgernet/ledgernet/internal/cputime"
 )
 
 // Benchmarks mirror the go-ethereum anchors in ../shared/research/perf.md §5:
@@ -25,7 +26,7 @@ func benchHandshake(b *testing.B, tcp bool) {
 		defer l.Close()
 	}
 	errc := make(chan error, 1)
-	start := cpuTime()
+	start := cputime.Now()
 	for b.Loop() {
 		var fdI, fdR net.Conn
 		if tcp {
@@ -61,7 +62,7 @@ func benchHandshake(b *testing.B, tcp bool) {
 			fdR.Close()
 		}
 	}
-	reportCPU(b, start)
+	cputime.Report(b, start)
 }
 
 // BenchmarkHandshakePipe: geth anchor 2109 handshakes/s (474 µs/op).
@@ -77,7 +78,7 @@ func benchMessages(b *testing.B, tcp bool, size int) {
 	b.SetBytes(int64(size))
 	b.ReportAllocs()
 	b.ResetTimer()
-	start := cpuTime()
+	start := cputime.Now()
 	errc := make(chan error, 1)
 	go func() {
 		for range b.N {
@@ -96,7 +97,7 @@ func benchMessages(b *testing.B, tcp bool, size int) {
 	if err := <-errc; err != nil {
 		b.Fatal(err)
 	}
-	reportCPU(b, start)
+	cputime.Report(b, start)
 }
 
 // geth anchors (MB/s): pipe 93.2 (1 KiB), 229 (64 KiB); TCP 143.5, 342.
