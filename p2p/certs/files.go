@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/ledgernet/ledgernet/internal/atomicfile"
 	"github.com/ledgernet/ledgernet/p2p/enode"
 )
 
@@ -320,34 +321,8 @@ func writeFiles(dir string, files []file) error {
 // reader (a Verifier polling crl.pem) never sees a half-written file and a
 // crash leaves either the old or the new content.
 func writeFileAtomic(path string, data []byte, mode fs.FileMode) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
+	if err := atomicfile.Replace(path, data, mode); err != nil {
 		return fmt.Errorf("certs: %w", err)
-	}
-	defer os.Remove(tmp.Name()) // no-op after the rename
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("certs: %w", err)
-	}
-	if err := tmp.Chmod(mode); err != nil {
-		tmp.Close()
-		return fmt.Errorf("certs: %w", err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("certs: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("certs: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("certs: %w", err)
-	}
-	// Make the rename itself durable; best effort, as not every file system
-	// can sync a directory.
-	if d, err := os.Open(filepath.Dir(path)); err == nil {
-		d.Sync()
-		d.Close()
 	}
 	return nil
 }

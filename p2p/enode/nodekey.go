@@ -8,9 +8,10 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"path/filepath"
 
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
+
+	"github.com/ledgernet/ledgernet/internal/atomicfile"
 )
 
 // NodeKeyFile is the name of the node key file in a data directory.
@@ -101,46 +102,13 @@ func LoadNodeKey(path string) (*secp256k1.PrivateKey, error) {
 // The key is written to a temporary file, synced, and then linked into
 // place, so a crash leaves either no file or a complete one.
 func SaveNodeKey(path string, key *secp256k1.PrivateKey) error {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return fmt.Errorf("enode: save node key: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	// CreateTemp uses 0600 already; be explicit, whatever the umask.
-	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
-		return fmt.Errorf("enode: save node key: %w", err)
-	}
-	if _, err := tmp.Write(MarshalNodeKey(key)); err != nil {
-		tmp.Close()
-		return fmt.Errorf("enode: save node key: %w", err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("enode: save node key: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("enode: save node key: %w", err)
-	}
-	// Link fails if path exists, which makes creation exclusive.
-	if err := os.Link(tmp.Name(), path); err != nil {
+	if err := atomicfile.Create(path, MarshalNodeKey(key), 0o600); err != nil {
 		if errors.Is(err, fs.ErrExist) {
 			return fmt.Errorf("enode: save node key %s: %w", path, fs.ErrExist)
 		}
 		return fmt.Errorf("enode: save node key: %w", err)
 	}
-	syncDir(dir)
 	return nil
-}
-
-// syncDir makes a new directory entry durable. Errors are ignored: some
-// platforms cannot sync directories, and the file itself is already synced.
-func syncDir(dir string) {
-	if d, err := os.Open(dir); err == nil {
-		d.Sync()
-		d.Close()
-	}
 }
 
 // LoadOrCreateNodeKey loads the node key at path, or, if there is no file,
