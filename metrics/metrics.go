@@ -42,7 +42,8 @@ type Metrics struct {
 	msgsIn, msgsOut   *prometheus.CounterVec
 	bytesIn, bytesOut *prometheus.CounterVec
 	handshakeFailures *prometheus.CounterVec
-	discoveryTable    prometheus.Gauge
+	discoveryTable    prometheus.GaugeFunc
+	discoverySize     atomic.Pointer[func() int] // read by discoveryTable at each scrape
 	syncHeight        prometheus.Gauge
 	headerHeight      prometheus.Gauge
 	syncProgress      prometheus.Gauge
@@ -80,7 +81,6 @@ func New(reg prometheus.Registerer) (*Metrics, error) {
 		bytesIn:           counterVec("p2p_bytes_in_total", "Payload bytes received by protocol and command.", "protocol", "command"),
 		bytesOut:          counterVec("p2p_bytes_out_total", "Payload bytes sent by protocol and command.", "protocol", "command"),
 		handshakeFailures: counterVec("p2p_handshake_failures_total", "Failed handshakes by reason.", "reason"),
-		discoveryTable:    gauge("discovery_table_nodes", "Nodes in the discovery table."),
 		syncHeight:        gauge("sync_height", "Height of the best fully validated block."),
 		headerHeight:      gauge("sync_header_height", "Height of the best known header."),
 		syncProgress:      gauge("sync_progress", "Blocks validated over headers known, from 0 to 1."),
@@ -92,6 +92,14 @@ func New(reg prometheus.Registerer) (*Metrics, error) {
 		dropped:      counterVec("p2p_dropped_messages_total", "Messages dropped because a queue was full, by queue.", "queue"),
 		bans:         counterVec("p2p_bans_total", "Peers banned, by reason.", "reason"),
 	}
+	m.discoveryTable = prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Namespace: Namespace, Name: "discovery_table_nodes", Help: "Nodes in the discovery table.",
+	}, func() float64 {
+		if f := m.discoverySize.Load(); f != nil {
+			return float64((*f)())
+		}
+		return 0
+	})
 	for _, c := range []prometheus.Collector{
 		m.peers, m.msgsIn, m.msgsOut, m.bytesIn, m.bytesOut, m.handshakeFailures,
 		m.discoveryTable, m.syncHeight, m.headerHeight, m.syncProgress, m.blocks,
@@ -157,7 +165,18 @@ func (m *Metrics) SetDiscoveryTable(n int) {
 	if m == nil {
 		return
 	}
-	m.discoveryTable.Set(float64(n))
+	f := func() int { return n }
+	m.discoverySize.Store(&f)
+}
+
+// WatchDiscoveryTable makes the discovery table gauge call size at each
+// scrape, so it is always current without a goroutine to refresh it. size
+// must be safe to call from any goroutine.
+func (m *Metrics) WatchDiscoveryTable(size func() int) {
+	if m == nil {
+		return
+	}
+	m.discoverySize.Store(&size)
 }
 
 // SetSync sets the validated height and the best header height.

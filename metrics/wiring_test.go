@@ -79,3 +79,34 @@ func TestNewRegistry(t *testing.T) {
 		}
 	}
 }
+
+func TestWatchDiscoveryTable(t *testing.T) {
+	reg := metrics.NewRegistry()
+	m, err := metrics.New(reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	size := 0
+	m.WatchDiscoveryTable(func() int { return size })
+	read := func() float64 {
+		mfs, err := reg.Gather()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, mf := range mfs {
+			if mf.GetName() == metrics.Namespace+"_discovery_table_nodes" {
+				return mf.GetMetric()[0].GetGauge().GetValue()
+			}
+		}
+		t.Fatal("discovery_table_nodes not exported")
+		return 0
+	}
+	size = 17
+	if v := read(); v != 17 {
+		t.Fatalf("gauge %v, want 17", v)
+	}
+	m.SetDiscoveryTable(3)
+	if v := read(); v != 3 {
+		t.Fatalf("gauge %v, want 3", v)
+	}
+}

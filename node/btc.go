@@ -37,7 +37,7 @@ func (n *Node) startBitcoin() error {
 		UserAgent:   version.UserAgent(),
 		Store:       store.Config{NoSync: n.opts.NoSync},
 		Sync:        n.opts.Sync,
-		Peer:        n.opts.Peer,
+		Peer:        n.btcPeerConfig(),
 		Logger:      n.logger("btc"),
 	}
 	b, err := btcnode.New(bc)

@@ -3,9 +3,7 @@ package node
 import (
 	"github.com/ledgernet/ledgernet/chain/store"
 	"github.com/ledgernet/ledgernet/metrics"
-	"github.com/ledgernet/ledgernet/p2p"
-	"github.com/ledgernet/ledgernet/p2p/server"
-	"github.com/ledgernet/ledgernet/p2p/tlsconn"
+	"github.com/ledgernet/ledgernet/p2p/btcpeer"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -17,7 +15,7 @@ func (n *Node) Registry() *prometheus.Registry { return n.registry }
 
 // newMetrics makes the node's registry and metrics.
 func (n *Node) newMetrics() error {
-	n.registry = prometheus.NewRegistry()
+	n.registry = metrics.NewRegistry()
 	m, err := metrics.New(n.registry)
 	if err != nil {
 		return err
@@ -44,51 +42,13 @@ func (n *Node) followChainMetrics() {
 	}))
 }
 
-// meteredRW counts a protocol's messages in the node's metrics.
-type meteredRW struct {
-	rw    p2p.MsgReadWriter
-	m     *metrics.Metrics
-	proto string
-	cmds  []string
-}
-
-func (c *meteredRW) cmd(code uint64) string {
-	if code < uint64(len(c.cmds)) {
-		return c.cmds[code]
+// btcPeerConfig is the peer tuning of the Bitcoin profiles with the
+// node's metrics observer: peers there run on the plain transport, so
+// btcpeer itself counts their messages.
+func (n *Node) btcPeerConfig() btcpeer.Config {
+	pc := n.opts.Peer
+	if pc.Observer == nil {
+		pc.Observer = metrics.Observer(n.metrics)
 	}
-	return "unknown"
-}
-
-func (c *meteredRW) ReadMsg() (p2p.Msg, error) {
-	msg, err := c.rw.ReadMsg()
-	if err == nil {
-		c.m.MsgIn(c.proto, c.cmd(msg.Code), len(msg.Payload))
-	}
-	return msg, err
-}
-
-func (c *meteredRW) WriteMsg(msg p2p.Msg) error {
-	err := c.rw.WriteMsg(msg)
-	if err == nil {
-		c.m.MsgOut(c.proto, c.cmd(msg.Code), len(msg.Payload))
-	}
-	return err
-}
-
-// metered wraps a server protocol so its messages are counted.
-func (n *Node) metered(p server.Protocol, cmds []string) server.Protocol {
-	run := p.Run
-	p.Run = func(peer *server.Peer, rw p2p.MsgReadWriter) error {
-		return run(peer, &meteredRW{rw: rw, m: n.metrics, proto: p.Name, cmds: cmds})
-	}
-	return p
-}
-
-// meteredTLS wraps a tlsconn protocol so its messages are counted.
-func (n *Node) meteredTLS(p tlsconn.Protocol) tlsconn.Protocol {
-	run := p.Run
-	p.Run = func(peer *tlsconn.Peer, rw p2p.MsgReadWriter) error {
-		return run(peer, &meteredRW{rw: rw, m: n.metrics, proto: p.Name, cmds: p.Commands})
-	}
-	return p
+	return pc
 }

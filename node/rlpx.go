@@ -2,6 +2,7 @@ package node
 
 import (
 	"fmt"
+	"github.com/ledgernet/ledgernet/metrics"
 	"net"
 	"net/netip"
 	"path/filepath"
@@ -78,6 +79,7 @@ func (n *Node) startRLPx() error {
 			return fmt.Errorf("node: discovery: %w", err)
 		}
 		sc.Discovery = n.disc.RandomNodes()
+		n.metrics.WatchDiscoveryTable(n.disc.TableLen)
 	}
 	sc.PrivateKey = n.key
 	sc.Listener = tcp
@@ -93,6 +95,7 @@ func (n *Node) startRLPx() error {
 	}
 	sc.LocalNode = n.local
 	sc.Logger = n.logger("p2p")
+	sc.Observer = metrics.Observer(n.metrics)
 	srv, err := server.New(sc)
 	if err != nil {
 		tcp.Close()
@@ -124,18 +127,18 @@ func (n *Node) startRLPx() error {
 // rlpxProtocols are the capabilities of a devnet node.
 func (n *Node) rlpxProtocols() []server.Protocol {
 	chainP := server.Protocol{
-		Name:    ChainProtocol,
-		Version: ChainProtocolVersion,
-		Length:  uint64(len(btcpeer.Commands())),
+		Name:     ChainProtocol,
+		Version:  ChainProtocolVersion,
+		Length:   uint64(len(btcpeer.Commands())),
+		Commands: btcpeer.Commands(),
 		Run: func(p *server.Peer, rw p2p.MsgReadWriter) error {
 			return n.runChain(p, rw, "rlpx")
 		},
 	}
-	return []server.Protocol{
-		n.metered(chainP, btcpeer.Commands()),
-		n.metered(n.status.Protocol(), status.Commands),
-		n.metered(n.topic.Protocol(), topic.Commands),
-	}
+	// Commands name each protocol's codes in the server's metrics.
+	statusP, topicP := n.status.Protocol(), n.topic.Protocol()
+	statusP.Commands, topicP.Commands = status.Commands, topic.Commands
+	return []server.Protocol{chainP, statusP, topicP}
 }
 
 // recordIP is the IP the node's record announces: the NAT's external IP

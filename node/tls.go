@@ -2,6 +2,7 @@ package node
 
 import (
 	"fmt"
+	"github.com/ledgernet/ledgernet/metrics"
 	"strings"
 
 	"github.com/ledgernet/ledgernet/config"
@@ -38,6 +39,7 @@ func (n *Node) startTLS() error {
 		Peers:      peers,
 		Protocols:  n.tlsProtocols(),
 		Logger:     n.logger("p2p"),
+		Observer:   metrics.Observer(n.metrics),
 		Transport:  tc,
 		MaxPeers:   n.cfg.MaxPeers,
 	})
@@ -58,11 +60,7 @@ func (n *Node) tlsProtocols() []tlsconn.Protocol {
 			return n.runChain(p, rw, "tls")
 		},
 	}
-	return []tlsconn.Protocol{
-		n.meteredTLS(chainP),
-		n.meteredTLS(n.status.TLSProtocol()),
-		n.meteredTLS(n.topic.TLSProtocol()),
-	}
+	return []tlsconn.Protocol{chainP, n.status.TLSProtocol(), n.topic.TLSProtocol()}
 }
 
 // peerList turns the configured peers into the Host's list: an address
