@@ -46,7 +46,7 @@ func fmtDur(d time.Duration) string {
 }
 
 func (r simResult) String() string {
-	return fmt.Sprintf("%d nodes: init %v; tables >= min(%d, capacity): 50%% after %v, 95%% after %v, %d/%d after %v (%d nodes' capacity < %d); table min %d avg %.1f of %.1f possible, worst %.0f%%; lookups exact %d/%d (%.1f%%), avg %.2f of 16 true closest, %v virtual each; %d packets; wall %v",
+	return fmt.Sprintf("%d nodes: init %v; tables >= min(%d, capacity): 50%% after %v, 95%% after %v, %d/%d after %v (%d nodes' capacity < %d); table min %d avg %.1f (targets avg %.1f), worst %.0f%% of target; lookups exact %d/%d (%.1f%%), avg %.2f of 16 true closest, %v virtual each; %d packets; wall %v",
 		r.nodes, r.initTime, r.target, fmtDur(r.fill50), fmtDur(r.fill95), r.filled, r.nodes, r.fillTime, r.unreachable, r.target, r.minTable, r.avgTable, r.avgCapacity, 100*r.minRatio,
 		r.exact, r.lookups, 100*float64(r.exact)/float64(max(1, r.lookups)), r.avgFound, r.lookupVirt, r.packets, r.wall.Round(time.Millisecond))
 }
@@ -185,6 +185,13 @@ func simulate(t *testing.T, n, target int, maxWait time.Duration, lookups int, s
 			res.minRatio = min(res.minRatio, float64(l)/float64(targets[i]))
 		}
 		res.avgCapacity = float64(totalCap) / float64(n)
+		if testing.Verbose() {
+			for i, d := range nodes {
+				if l := d.TableLen(); l < targets[i]*3/4 {
+					t.Logf("node %d: table %d of %d; stats %+v", i, l, targets[i], d.Stats())
+				}
+			}
+		}
 		res.avgTable = float64(total) / float64(n)
 
 		rng := rand.New(rand.NewPCG(1, 2))
@@ -289,6 +296,10 @@ func TestSimulationUDP(t *testing.T) {
 	if err != nil || n < 2 {
 		t.Fatalf("LEDGERNET_DISCV4_SIM_UDP=%q: want a node count", v)
 	}
-	r := runSimUDP(t, n, 64, 5*time.Minute, 200)
+	wait := 5 * time.Minute
+	if w, err := time.ParseDuration(os.Getenv("LEDGERNET_DISCV4_SIM_WAIT")); err == nil {
+		wait = w
+	}
+	r := runSimUDP(t, n, 64, wait, 200)
 	t.Log(r)
 }

@@ -399,6 +399,7 @@ func (t *UDPv4) loop() {
 			for _, p := range plist {
 				if !now.Before(p.deadline) {
 					p.errc <- ErrTimeout
+					t.stats.timeouts.Add(1)
 					timeouts++
 					continue
 				}
@@ -680,6 +681,7 @@ type stats struct {
 	in, out                                    atomic.Uint64
 	bad, expired, replayed, rateLimited        atomic.Uint64
 	unsolicited, unknownNode, oversized, other atomic.Uint64
+	timeouts                                   atomic.Uint64
 }
 
 // Stats counts packets, and the packets dropped, by reason.
@@ -692,6 +694,7 @@ type Stats struct {
 	RateLimited           uint64
 	Unsolicited           uint64 // replies nobody asked for
 	UnknownNode           uint64 // requests without endpoint proof
+	Timeouts              uint64 // our requests that got no reply in time
 }
 
 // Stats returns the packet counters.
@@ -702,6 +705,7 @@ func (t *UDPv4) Stats() Stats {
 		BadPackets: s.bad.Load(), Oversized: s.oversized.Load(), Expired: s.expired.Load(),
 		Replayed: s.replayed.Load(), RateLimited: s.rateLimited.Load(),
 		Unsolicited: s.unsolicited.Load(), UnknownNode: s.unknownNode.Load(),
+		Timeouts: s.timeouts.Load(),
 	}
 }
 
