@@ -191,6 +191,10 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	if a := r.members[0].n.APIAddr(); a != "" {
 		fmt.Fprintf(cfg.Out, "dashboard: http://%s/\n", a)
 	}
+	if self := r.members[0].n.Self(); self != nil {
+		// Another terminal can join: ledgernet node --bootnodes <this>.
+		fmt.Fprintf(cfg.Out, "bootnode:  %s\n", self.URLv4())
+	}
 
 	var wg sync.WaitGroup
 	// The view and the delivery counters run until the network settled.
