@@ -35,7 +35,7 @@ func messagingNetwork(t *testing.T, transport string) []*Node {
 			nodes = append(nodes, startNode(t, fmt.Sprintf("p%d", i), cfg, Options{}))
 		}
 	}
-	waitFor(t, 30*time.Second, func() string { return heights(nodes) }, func() bool {
+	waitFor(t, 60*time.Second, func() string { return heights(nodes) }, func() bool {
 		for _, n := range nodes {
 			if n.PeerCount() != len(nodes)-1 || len(n.StatusService().Known()) != len(nodes) {
 				return false

@@ -1,6 +1,7 @@
 package dial
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"errors"
@@ -24,6 +25,10 @@ type Peer struct {
 	// returns; AddPeer ignores them.
 	Static bool
 	Since  time.Time
+	// Close, if set, ends this connection. The scheduler calls it, outside
+	// its loop, when it replaces the connection with one to the same node
+	// that both sides prefer (see AddPeer). It must not block.
+	Close func() `json:"-"`
 }
 
 // Stats are the scheduler's counters, for metrics.
@@ -35,6 +40,8 @@ type Stats struct {
 	SkipConnected, SkipHistory, SkipSubnet uint64
 	// Refusals by CheckInbound and AddPeer.
 	RefusedInbound, RefusedPeers uint64
+	// Replaced counts connections replaced by a simultaneous one both sides prefer.
+	Replaced uint64
 	// Entries the dial history and the inbound throttle forgot early
 	// because they were full.
 	HistoryEvicted, ThrottleEvicted uint64
@@ -205,10 +212,21 @@ func (s *Scheduler) CheckInbound(ip netip.Addr) error {
 // ErrAlreadyConnected, ErrTooManyPeers, and for inbound peers ErrNotAllowed
 // or ErrBanned. On success the caller must call RemovePeer with the same
 // Peer when the connection ends.
+//
+// Two nodes that dial each other at the same moment end up with two
+// connections, one each way. Both sides keep the one dialled by the node
+// with the smaller ID: when that is the new connection, the old one is
+// replaced and its Close is called. Refusing the newer connection instead
+// would let each side keep its own outbound connection, which the other
+// side had refused, and lose both.
 func (s *Scheduler) AddPeer(p Peer) error {
 	var err error
-	if e := s.do(func(now time.Time) { err = s.addPeer(p, now) }); e != nil {
+	var replaced *Peer
+	if e := s.do(func(now time.Time) { replaced, err = s.addPeer(p, now) }); e != nil {
 		return e
+	}
+	if replaced != nil && replaced.Close != nil {
+		replaced.Close()
 	}
 	if err != nil {
 		s.log.Debug("Peer refused", "addr", p.Addr, "inbound", p.Inbound, "err", err)
@@ -492,16 +510,31 @@ func (s *Scheduler) taskDone(t *task, now time.Time) {
 	}
 }
 
-func (s *Scheduler) addPeer(p Peer, now time.Time) error {
+func (s *Scheduler) addPeer(p Peer, now time.Time) (replaced *Peer, err error) {
 	p.Addr = normAddrPort(p.Addr)
 	p.Static, p.Since = false, now
-	err := s.admit(p)
-	if err != nil {
+	var carried *staticEntry // the replaced connection's static entry
+	old := s.peers[keyOf(p.ID, p.Addr)]
+	if old != nil && s.preferNew(p, old.Peer) {
+		s.dropEntry(old)
+	} else {
+		old = nil
+	}
+	if err := s.admit(p); err != nil {
+		if old != nil {
+			s.addEntry(old) // keep the connection we have
+		}
 		s.stats.RefusedPeers++
-		return err
+		return nil, err
+	}
+	if old != nil {
+		carried, replaced = old.static, &old.Peer
+		s.stats.Replaced++
 	}
 	pe := &peerEntry{Peer: p}
-	if e := s.matchStatic(p); e != nil {
+	if carried != nil {
+		pe.static, pe.Static = carried, true
+	} else if e := s.matchStatic(p); e != nil {
 		pe.static, pe.Static = e, true
 		e.state, e.since = staticConnected, now
 	}
@@ -515,7 +548,50 @@ func (s *Scheduler) addPeer(p Peer, now time.Time) error {
 	}
 	s.peers[keyOf(p.ID, p.Addr)] = pe
 	s.peerAddrs[p.Addr]++
-	return nil
+	return replaced, nil
+}
+
+// preferNew reports whether a new connection to a node we are already
+// connected to should replace the old one: only when they go opposite ways
+// (a simultaneous dial) and the new one was dialled by the node with the
+// smaller ID. Both sides compute the same answer.
+func (s *Scheduler) preferNew(p, old Peer) bool {
+	var zero [32]byte
+	if p.ID == zero || s.cfg.Self == zero || p.Inbound == old.Inbound {
+		return false
+	}
+	selfSmaller := bytes.Compare(s.cfg.Self[:], p.ID[:]) < 0
+	newDialledBySelf := !p.Inbound
+	return newDialledBySelf == selfSmaller
+}
+
+// addEntry puts a peer taken out by dropEntry back.
+func (s *Scheduler) addEntry(pe *peerEntry) {
+	s.peers[keyOf(pe.ID, pe.Addr)] = pe
+	s.peerAddrs[pe.Addr]++
+	if pe.Inbound {
+		s.inbound++
+	} else {
+		s.outbound++
+	}
+	if pe.grouped {
+		s.groups[pe.group]++
+	}
+}
+
+// dropEntry takes a connected peer out of the set and its counts, leaving
+// its static entry as it is (the connection replacing it takes it over).
+func (s *Scheduler) dropEntry(pe *peerEntry) {
+	delete(s.peers, keyOf(pe.ID, pe.Addr))
+	decr(s.peerAddrs, pe.Addr)
+	if pe.Inbound {
+		s.inbound--
+	} else {
+		s.outbound--
+	}
+	if pe.grouped {
+		decr(s.groups, pe.group)
+	}
 }
 
 func (s *Scheduler) admit(p Peer) error {
@@ -572,16 +648,7 @@ func (s *Scheduler) removePeer(p Peer, now time.Time) {
 	if pe == nil || pe.Inbound != p.Inbound || pe.Addr != p.Addr {
 		return
 	}
-	delete(s.peers, k)
-	decr(s.peerAddrs, p.Addr)
-	if pe.Inbound {
-		s.inbound--
-	} else {
-		s.outbound--
-	}
-	if pe.grouped {
-		decr(s.groups, pe.group)
-	}
+	s.dropEntry(pe)
 	if e := pe.static; e != nil && s.static[e.c.key()] == e && e.state == staticConnected {
 		if now.Sub(e.since) >= staticStableTime {
 			// A good connection ended: redial at once, from a clean slate.

@@ -519,3 +519,52 @@ func sameAddrs(a, b []netip.AddrPort) bool {
 	slices.SortFunc(b, netip.AddrPort.Compare)
 	return slices.Equal(a, b)
 }
+
+// TestSimultaneousDial: two nodes that dial each other at once each see an
+// outbound and an inbound connection to the other. Both must keep the same
+// one, the one dialled by the smaller ID, whatever order they see them in.
+func TestSimultaneousDial(t *testing.T) {
+	small, large := testID(1), testID(9)
+	run := func(self, remote [32]byte, outFirst bool) (kept string) {
+		var got string
+		synctest.Test(t, func(t *testing.T) {
+			s := newSched(t, Config{Self: self}, newFake(), newFeed().it)
+			closed := map[string]bool{}
+			out := Peer{ID: remote, Addr: ap("192.0.2.7:30303"), Close: func() { closed["out"] = true }}
+			in := Peer{ID: remote, Addr: ap("192.0.2.7:40001"), Inbound: true, Close: func() { closed["in"] = true }}
+			first, second, names := out, in, [2]string{"out", "in"}
+			if !outFirst {
+				first, second, names = in, out, [2]string{"in", "out"}
+			}
+			if err := s.AddPeer(first); err != nil {
+				t.Fatal(err)
+			}
+			err := s.AddPeer(second)
+			switch {
+			case err == nil && closed[names[0]]:
+				got = names[1]
+			case errors.Is(err, ErrAlreadyConnected) && !closed[names[0]]:
+				got = names[0]
+			default:
+				t.Fatalf("second AddPeer: %v, closed %v", err, closed)
+			}
+			if in, out := s.PeerCount(); in+out != 1 {
+				t.Fatalf("PeerCount %d+%d, want one connection", in, out)
+			}
+			if st := s.Stats(); (got == names[1]) != (st.Replaced == 1) {
+				t.Fatalf("Replaced = %d", st.Replaced)
+			}
+		})
+		return got
+	}
+	for _, outFirst := range []bool{true, false} {
+		// The smaller node keeps its outbound connection, the larger its
+		// inbound one: the same TCP connection on both sides.
+		if got := run(small, large, outFirst); got != "out" {
+			t.Errorf("smaller ID (out first %v) kept %s, want out", outFirst, got)
+		}
+		if got := run(large, small, outFirst); got != "in" {
+			t.Errorf("larger ID (out first %v) kept %s, want in", outFirst, got)
+		}
+	}
+}

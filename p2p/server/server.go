@@ -501,7 +501,11 @@ func (s *Server) setupConn(fd net.Conn, dest *dial.Candidate) error {
 		sess.Conn.Close(p2p.DiscUselessPeer)
 		return fmt.Errorf("%w: peer %s offers %v", ErrUselessPeer, sess.ID.TerminalString(), sess.Caps)
 	}
-	dp := dial.Peer{ID: sess.ID, Inbound: dest == nil}
+	// The scheduler may replace this connection with a simultaneous one the
+	// other way (see dial.Scheduler.AddPeer); it then calls Close, possibly
+	// before the Peer below exists.
+	closer := new(peerCloser)
+	dp := dial.Peer{ID: sess.ID, Inbound: dest == nil, Close: closer.close}
 	if dest != nil {
 		dp.Addr = dest.Addr
 	} else if ta, ok := sess.Conn.RemoteAddr().(*net.TCPAddr); ok {
@@ -524,8 +528,37 @@ func (s *Server) setupConn(fd net.Conn, dest *dial.Candidate) error {
 	s.peers[p] = struct{}{}
 	s.wg.Add(1)
 	s.mu.Unlock()
+	closer.set(p)
 	go s.runPeer(p)
 	return nil
+}
+
+// peerCloser disconnects a peer the scheduler replaced, whether the
+// replacement comes before or after the Peer is made.
+type peerCloser struct {
+	mu     sync.Mutex // guards p and closed
+	p      *Peer
+	closed bool
+}
+
+func (c *peerCloser) close() {
+	c.mu.Lock()
+	c.closed = true
+	p := c.p
+	c.mu.Unlock()
+	if p != nil {
+		p.Disconnect(p2p.DiscAlreadyConnected)
+	}
+}
+
+func (c *peerCloser) set(p *Peer) {
+	c.mu.Lock()
+	c.p = p
+	closed := c.closed
+	c.mu.Unlock()
+	if closed {
+		p.Disconnect(p2p.DiscAlreadyConnected)
+	}
 }
 
 // handshakeFailed tells the observer, if any, of a refused connection.
