@@ -143,14 +143,32 @@ func newTestNet(t testing.TB, n int, nc netConfig) *testNet {
 
 func (tn *testNet) id(i int) enode.ID { return tn.nodes[i].topic.ID() }
 
-func (tn *testNet) connect(i, j int) *link {
+func (tn *testNet) connect(i, j int) *link { return tn.connectSlow(i, j, 0) }
+
+// slowWriter delays every write: a slow link in one direction.
+type slowWriter struct {
+	*pipeEnd
+	d time.Duration
+}
+
+func (w slowWriter) WriteMsg(m p2p.Msg) error {
+	time.Sleep(w.d)
+	return w.pipeEnd.WriteMsg(m)
+}
+
+// connectSlow joins i and j; i's messages to j take d each.
+func (tn *testNet) connectSlow(i, j int, d time.Duration) *link {
 	l := &link{}
 	tn.links[[2]int{i, j}] = l
 	a, b := msgPipe(256)
 	l.topic = [2]*pipeEnd{a, b}
 	runTopic := func(k int, s *Service, peer enode.ID, e *pipeEnd) {
 		defer tn.wg.Done()
-		err := s.Run(peer, e, func(error) { e.Close() })
+		var rw p2p.MsgReadWriter = e
+		if k == 0 && d > 0 {
+			rw = slowWriter{e, d}
+		}
+		err := s.Run(peer, rw, func(error) { e.Close() })
 		e.Close()
 		l.mu.Lock()
 		l.errs[k] = err

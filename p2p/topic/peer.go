@@ -142,12 +142,17 @@ func (s *Service) handle(p *peer, msg p2p.Msg) error {
 	}
 	m.Hops = min(m.Hops, MaxHops)
 	k := m.key()
-	// Claimed before verifying, so that copies arriving from other peers
-	// meanwhile are dropped without a second signature check; released if
+	// Offered before verifying, so that copies arriving from other peers
+	// meanwhile are dropped without a second signature check; reverted if
 	// the signature fails, so that a forged copy cannot suppress the real
 	// message beyond the check's duration (and costs its sender a score
 	// that ends it after two).
-	if m.Origin == s.self || !s.seen.add(k) {
+	if m.Origin == s.self {
+		s.stats.kind(m.Kind).duplicates.Add(1)
+		return nil
+	}
+	prev, ok := s.seen.offer(k, m.Hops)
+	if !ok {
 		s.stats.kind(m.Kind).duplicates.Add(1)
 		return nil
 	}
@@ -156,7 +161,7 @@ func (s *Service) handle(p *peer, msg p2p.Msg) error {
 		digest = m.Digest()
 	}
 	if err := s.cfg.Signatures.Check(m.Origin, digest, m.Sig); err != nil {
-		s.seen.remove(k)
+		s.seen.revert(k, m.Hops, prev)
 		if errors.Is(err, originsig.ErrUnsigned) {
 			s.stats.unsigned.Add(1)
 			return p.penalise(scoreUnsigned, err)

@@ -329,7 +329,7 @@ func (s *Service) Topics() []string {
 
 // routeOwn sends a message this node originated.
 func (s *Service) routeOwn(st *state, m *Message) error {
-	s.seen.add(m.key()) // so that echoes are dropped
+	s.seen.own(m.key()) // so that echoes are dropped
 	kc := s.stats.kind(m.Kind)
 	kc.sent.Add(1)
 	var enc []byte
@@ -407,16 +407,25 @@ func (s *Service) routeOwn(st *state, m *Message) error {
 }
 
 // route delivers and relays a message received from p. It was verified
-// and deduplicated by p's reader.
+// by p's reader, and is either the first copy or one with more hops left
+// than any before (see seenCache): then it is relayed again, not
+// delivered again.
 func (s *Service) route(st *state, p *peer, m *Message) {
 	kc := s.stats.kind(m.Kind)
-	kc.received.Add(1)
-	s.learn(st, m.Origin, p)
+	first := s.seen.deliver(m.key())
+	if first {
+		kc.received.Add(1)
+		s.learn(st, m.Origin, p)
+	} else {
+		kc.improved.Add(1)
+	}
 	forward := m.Hops > 1
 	switch m.Kind {
 	case Unicast:
 		if m.Dest == s.self {
-			s.deliver(st, m, p)
+			if first {
+				s.deliver(st, m, p)
+			}
 			return
 		}
 		q := st.peers[m.Dest] // the destination is our peer: hand it over
@@ -434,11 +443,13 @@ func (s *Service) route(st *state, p *peer, m *Message) {
 			return
 		}
 	case Multicast:
-		if len(st.topics[m.Topic]) > 0 {
+		if first && len(st.topics[m.Topic]) > 0 {
 			s.deliver(st, m, p)
 		}
 	case Broadcast:
-		s.deliver(st, m, p)
+		if first {
+			s.deliver(st, m, p)
+		}
 	}
 	if !forward {
 		return

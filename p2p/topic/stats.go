@@ -9,6 +9,10 @@ type KindStats struct {
 	Duplicates uint64 // further copies, dropped before verification
 	Delivered  uint64 // handed to this node's subscribers (once per message)
 	Forwarded  uint64 // copies relayed to peers
+	// Improved counts later copies with more hops left than the first,
+	// relayed again (not delivered) so that the hop limit is measured
+	// along the shortest path, not the fastest.
+	Improved uint64
 }
 
 // Stats are the Service's counters since it started.
@@ -40,7 +44,7 @@ func (s Stats) Dropped() uint64 {
 }
 
 type kindCounters struct {
-	sent, received, duplicates, delivered, forwarded atomic.Uint64
+	sent, received, duplicates, delivered, forwarded, improved atomic.Uint64
 }
 
 type counters struct {
@@ -64,7 +68,7 @@ func (s *Service) Stats() Stats {
 	ks := func(k Kind) KindStats {
 		x := &c.kinds[k]
 		return KindStats{Sent: x.sent.Load(), Received: x.received.Load(), Duplicates: x.duplicates.Load(),
-			Delivered: x.delivered.Load(), Forwarded: x.forwarded.Load()}
+			Delivered: x.delivered.Load(), Forwarded: x.forwarded.Load(), Improved: x.improved.Load()}
 	}
 	return Stats{
 		Unicast: ks(Unicast), Multicast: ks(Multicast), Broadcast: ks(Broadcast),

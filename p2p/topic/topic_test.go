@@ -605,3 +605,38 @@ func TestMulticastDirect(t *testing.T) {
 		}
 	})
 }
+
+// The first copy to arrive may have come the long way with no hops left;
+// a later copy with more hops is relayed again, so that every node within
+// the hop limit (by the shortest path) gets the message.
+func TestHopLimitShortestPath(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		// 0 —slow— 1 — 2, and 0 — 3 — 4 — ... — 12 — 1: 1 is 11 hops
+		// away along the chain. With a hop limit of 11 the chain's copy
+		// reaches 1 with one hop left (delivered, not relayed); the direct
+		// copy, 1 s later, has 11 and must carry the message on to 2.
+		const limit = 11
+		tn := newTestNet(t, 13, netConfig{noStatus: true, topic: Config{HopLimit: limit}})
+		tn.connectSlow(0, 1, time.Second)
+		tn.connect(1, 2)
+		tn.connect(0, 3)
+		for i := 3; i < 12; i++ {
+			tn.connect(i, i+1)
+		}
+		tn.connect(12, 1)
+		synctest.Wait()
+		if _, err := tn.nodes[0].topic.Broadcast([]byte("x")); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(2 * time.Second)
+		synctest.Wait()
+		for i, nd := range tn.nodes[1:] {
+			if got := len(drain(nd.inbox)); got != 1 {
+				t.Fatalf("node %d delivered %d copies", i+1, got)
+			}
+		}
+		if st := tn.nodes[1].topic.Stats(); st.Broadcast.Improved != 1 {
+			t.Fatalf("node 1: %+v", st.Broadcast)
+		}
+	})
+}
