@@ -3,14 +3,14 @@ package interop
 // A harness that runs real btcd regtest nodes (pinned v0.26.2, installed
 // by internal/tools) on 127.0.0.1, each in its own temporary directory
 // with an empty config file, RPC without TLS on loopback, and drives them
-// with btcctl. Every process is killed by PID when its test ends.
+// with btcctl; ledgernet runs as the real `ledgernet node --profile
+// regtest` program. Every process is killed by PID when its test ends.
 
 import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"math/big"
 	"net"
 	"os"
@@ -21,10 +21,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ledgernet/ledgernet/chain"
-	"github.com/ledgernet/ledgernet/chain/store"
 	"github.com/ledgernet/ledgernet/interop/internal/tools"
-	"github.com/ledgernet/ledgernet/node/btcnode"
 	"github.com/ledgernet/ledgernet/wire"
 )
 
@@ -199,36 +196,11 @@ func (b *btcd) peers() []map[string]any {
 	return out
 }
 
-// ledgernet starts an in-process ledgernet regtest node.
-func startLedgernet(t testing.TB, name string, cfg btcnode.Config) *btcnode.Node {
+// startLedgernet runs `ledgernet node --profile regtest` on loopback (see
+// node_cmd_test.go), with extra flags such as --connect.
+func startLedgernet(t testing.TB, name string, extra ...string) *nodeCmd {
 	t.Helper()
-	cfg.Params = chain.RegTestParams()
-	if cfg.DataDir == "" {
-		cfg.DataDir = filepath.Join(t.TempDir(), name)
-	}
-	if cfg.Listen == "" {
-		cfg.Listen = "127.0.0.1:0"
-	}
-	cfg.NoDNSSeed = true
-	if cfg.Logger == nil {
-		cfg.Logger = interopLogger(name)
-	}
-	n, err := btcnode.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := n.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { n.Stop() })
-	return n
-}
-
-func interopLogger(name string) *slog.Logger {
-	if os.Getenv("INTEROP_LOG") != "" {
-		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo})).With("node", name)
-	}
-	return slog.New(slog.DiscardHandler)
+	return startNodeCmd(t, name, "regtest", extra...)
 }
 
 // waitFor polls cond until it holds, failing after timeout.
@@ -243,7 +215,3 @@ func waitFor(t testing.TB, timeout time.Duration, what string, cond func() bool)
 	}
 	return time.Since(start)
 }
-
-// fastStore is a chain state without fsync, for the functional tests (the
-// benchmark keeps fsync on).
-var fastStore = store.Config{NoSync: true}

@@ -1,13 +1,14 @@
 package interop
 
-// Interop of ledgernet's Bitcoin sync (node/btcnode, netsync) with btcd
-// v0.26.2 on regtest, all on 127.0.0.1.
+// Interop of ledgernet's Bitcoin sync, run as the real `ledgernet node
+// --profile regtest` program, with btcd v0.26.2 on regtest, all on
+// 127.0.0.1. ledgernet's state is read through its HTTP API and its command
+// line client.
 
 import (
+	"strings"
 	"testing"
 	"time"
-
-	"github.com/ledgernet/ledgernet/node/btcnode"
 )
 
 // (a) ledgernet syncs 600 blocks mined by btcd and reports the same tip;
@@ -16,16 +17,16 @@ import (
 func TestBtcdSync(t *testing.T) {
 	a := startBtcd(t, "a", 1)
 	a.generate(600)
-	want := a.bestHash()
+	want := a.bestHash().String()
 
-	l := startLedgernet(t, "l", btcnode.Config{Connect: []string{a.p2p}, Store: fastStore})
-	d := waitFor(t, 60*time.Second, "ledgernet synced from btcd", func() bool { return l.Chain().Tip().Hash == want })
-	ci := l.ChainInfo()
+	l := startLedgernet(t, "l", "--connect", a.p2p)
+	d := waitFor(t, 60*time.Second, "ledgernet synced from btcd", func() bool { return l.tip() == want })
+	ci := l.cliChain()
 	t.Logf("(a) ledgernet synced 600 btcd blocks in %v: height %d tip %s", d, ci.Height, ci.Tip)
-	if ci.Height != 600 || a.height() != 600 {
-		t.Fatalf("heights: ledgernet %d, btcd %d", ci.Height, a.height())
+	if ci.Height != 600 || ci.Tip != want || a.height() != 600 {
+		t.Fatalf("heights: ledgernet %d (tip %s), btcd %d", ci.Height, ci.Tip, a.height())
 	}
-	pi := l.PeersInfo()
+	pi := l.peers()
 	if len(pi) != 1 || pi[0].UserAgent == "" {
 		t.Fatalf("ledgernet peers: %+v", pi)
 	}
@@ -35,31 +36,34 @@ func TestBtcdSync(t *testing.T) {
 	for round := range 3 {
 		start := time.Now()
 		a.generate(1 + round*2)
-		want = a.bestHash()
-		waitFor(t, 10*time.Second, "ledgernet follows btcd", func() bool { return l.Chain().Tip().Hash == want })
+		want = a.bestHash().String()
+		waitFor(t, 10*time.Second, "ledgernet follows btcd", func() bool { return l.tip() == want })
 		t.Logf("(b) round %d: followed btcd's %d new blocks within %v of the generate call", round, 1+round*2, time.Since(start))
 	}
 	height := a.height()
 
 	// (c) a fresh btcd connected only to ledgernet.
-	c := startBtcd(t, "c", 3, "--connect="+l.ListenAddr().String())
-	d = waitFor(t, 60*time.Second, "fresh btcd synced from ledgernet", func() bool { return c.height() == height && c.bestHash() == want })
+	c := startBtcd(t, "c", 3, "--connect="+l.listen)
+	d = waitFor(t, 60*time.Second, "fresh btcd synced from ledgernet", func() bool { return c.height() == height && c.bestHash().String() == want })
 	t.Logf("(c) fresh btcd synced %d blocks from ledgernet in %v", height, d)
 	peers := c.peers()
 	if len(peers) != 1 {
 		t.Errorf("btcd c has %d peers", len(peers))
 	} else {
 		t.Logf("btcd c's peer: %v %v", peers[0]["addr"], peers[0]["subver"])
+		if ua, _ := peers[0]["subver"].(string); !strings.Contains(ua, "ledgernet") {
+			t.Errorf("btcd c's peer is %q, not ledgernet", ua)
+		}
 	}
 
 	// ... and a block btcd c mines reaches a through ledgernet.
 	start := time.Now()
 	c.generate(1)
-	want = c.bestHash()
-	waitFor(t, 10*time.Second, "btcd a gets btcd c's block through ledgernet", func() bool { return a.bestHash() == want })
+	want = c.bestHash().String()
+	waitFor(t, 10*time.Second, "btcd a gets btcd c's block through ledgernet", func() bool { return a.bestHash().String() == want })
 	t.Logf("(c) btcd c's new block reached btcd a through ledgernet within %v of the generate call", time.Since(start))
-	if st := l.Sync().Stats(); st.BadBlocks+st.BadHeaders != 0 {
-		t.Errorf("ledgernet stats %+v", st)
+	if bad := l.syncTrouble(); len(bad) != 0 {
+		t.Errorf("ledgernet saw bad blocks or headers: %v", bad)
 	}
 }
 
@@ -72,26 +76,24 @@ func TestBtcdCompetingBranches(t *testing.T) {
 	b2 := startBtcd(t, "b2", 22)
 	b1.generate(100)
 	b2.generate(120)
-	h1, h2 := b1.bestHash(), b2.bestHash()
+	h1, h2 := b1.bestHash().String(), b2.bestHash().String()
 	if h1 == h2 {
 		t.Fatal("branches are the same")
 	}
-	l := startLedgernet(t, "l", btcnode.Config{Connect: []string{b1.p2p}, Store: fastStore})
-	d := waitFor(t, 60*time.Second, "ledgernet on b1's branch", func() bool { return l.Chain().Tip().Hash == h1 })
+	l := startLedgernet(t, "l", "--connect", b1.p2p)
+	d := waitFor(t, 60*time.Second, "ledgernet on b1's branch", func() bool { return l.tip() == h1 })
 	t.Logf("(d) ledgernet synced b1's branch (100 blocks) in %v", d)
 
-	if err := l.AddPeer(b2.p2p); err != nil {
-		t.Fatal(err)
-	}
-	d = waitFor(t, 60*time.Second, "ledgernet on b2's branch", func() bool { return l.Chain().Tip().Hash == h2 })
-	ci := l.ChainInfo()
+	l.addPeer(b2.p2p) // `ledgernet admin addpeer`, over the API
+	d = waitFor(t, 60*time.Second, "ledgernet on b2's branch", func() bool { return l.tip() == h2 })
+	ci := l.cliChain()
 	t.Logf("(d) connected to b2 too: ledgernet reorganised to b2's branch (more work, height %d) in %v", ci.Height, d)
 	if ci.Height != 120 {
 		t.Errorf("height %d", ci.Height)
 	}
-	d = waitFor(t, 60*time.Second, "b1 reorganised through ledgernet", func() bool { return b1.bestHash() == h2 })
+	d = waitFor(t, 60*time.Second, "b1 reorganised through ledgernet", func() bool { return b1.bestHash().String() == h2 })
 	t.Logf("(d) b1 took b2's branch from ledgernet in %v", d)
-	if n := len(l.PeersInfo()); n != 2 {
+	if n := len(l.peers()); n != 2 {
 		t.Errorf("ledgernet has %d peers", n)
 	}
 }

@@ -3,6 +3,7 @@ package interop
 import (
 	"context"
 	"fmt"
+	"net"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -14,37 +15,48 @@ import (
 	"github.com/ledgernet/ledgernet/p2p/enode"
 )
 
-// TestRLPxPingByDevp2p: go-ethereum's `devp2p rlpx ping` dials a ledgernet
-// server (the `ledgernet p2p serve` program) on 127.0.0.1: EIP-8 handshake
-// as initiator, then it reads one frame with snappy off and must find our
-// Hello there, sent without waiting for its own (it never sends one).
+// TestRLPxPingByDevp2p: go-ethereum's `devp2p rlpx ping` dials a devnet
+// node (the real `ledgernet node --profile devnet` program, discovery off)
+// on 127.0.0.1: EIP-8 handshake as initiator, then it reads one frame with
+// snappy off and must find our Hello there, sent without waiting for its
+// own (it never sends one). The enode URL comes from the node's API (GET
+// /api/v1/node) and must match its "Devnet node listening" log record and
+// the key in its data directory.
 func TestRLPxPingByDevp2p(t *testing.T) {
 	devp2pBin := tools.Require(t, tools.Devp2p)
-	bin := ledgernetBin(t)
-	keyPath := filepath.Join(t.TempDir(), "nodekey")
-	port := freePort(t)
-	srv := startProcess(t, bin, "p2p", "serve", "--listen", fmt.Sprintf("127.0.0.1:%d", port), "--nodekey", keyPath)
-	url := srv.nextLine(t, 30*time.Second)
-	node, err := enode.ParseV4(url)
+	n := startNodeCmd(t, "devnet", "devnet", "--discovery", "off")
+	info := n.info()
+	node, err := enode.ParseV4(info.Enode)
 	if err != nil {
-		t.Fatalf("serve printed %q: %v", url, err)
+		t.Fatalf("GET /api/v1/node enode %q: %v", info.Enode, err)
 	}
-	key, err := enode.LoadNodeKey(keyPath)
+	if node.ID().String() != info.ID {
+		t.Errorf("enode ID %s, API id %s", node.ID(), info.ID)
+	}
+	logged := n.logRecords("Devnet node listening")
+	if len(logged) != 1 || logged[0]["enode"] != info.Enode {
+		t.Errorf("log records %v, want one with enode %s", logged, info.Enode)
+	}
+	key, err := enode.LoadNodeKey(filepath.Join(n.datadir, "nodekey"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	id := devp2p.PubkeyID(key.PubKey())
 	wantID := strings.Trim(strings.Join(strings.Fields(fmt.Sprint(id[:])), " "), "[]")
+	_, port, _ := net.SplitHostPort(n.listen)
+	if fmt.Sprint(node.TCP()) != port || node.IP().String() != "127.0.0.1" {
+		t.Errorf("enode %s, want 127.0.0.1:%s", node.URLv4(), port)
+	}
 
-	for i := range 2 { // twice: the server survives a client that leaves after Hello
+	for i := range 2 { // twice: the node survives a client that leaves after Hello
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		out, err := exec.CommandContext(ctx, devp2pBin, "rlpx", "ping", node.URLv4()).CombinedOutput()
 		cancel()
 		t.Logf("devp2p rlpx ping #%d: %s", i+1, strings.TrimSpace(string(out)))
 		if err != nil {
-			t.Fatalf("devp2p rlpx ping: %v\n%s\nserver log:\n%s", err, out, srv.log.String())
+			t.Fatalf("devp2p rlpx ping: %v\n%s", err, out)
 		}
-		for _, want := range []string{"Version:5 ", "Name:ledgernet/v", "Caps:[lnecho/1]", fmt.Sprintf("ListenPort:%d", port), "ID:[" + wantID + "]"} {
+		for _, want := range []string{"Version:5 ", "Name:ledgernet/v", "Caps:[chain/1 status/1 topic/1]", "ListenPort:" + port + " ", "ID:[" + wantID + "]"} {
 			if !strings.Contains(string(out), want) {
 				t.Errorf("ping output lacks %q", want)
 			}

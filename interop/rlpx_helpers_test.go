@@ -14,8 +14,9 @@ import (
 	"time"
 )
 
-// Helpers shared by the RLPx interop tests: building the ledgernet program,
-// running external processes on loopback and stopping them by PID.
+// Helpers shared by the interop tests that run programs: building the
+// ledgernet program, running external processes on loopback and stopping
+// them by PID.
 
 var (
 	buildOnce sync.Once
@@ -26,7 +27,7 @@ var (
 
 // ledgernetBin builds cmd/ledgernet from the main module (once per test
 // binary) and returns its path.
-func ledgernetBin(t *testing.T) string {
+func ledgernetBin(t testing.TB) string {
 	t.Helper()
 	buildOnce.Do(func() {
 		buildDir, buildErr = os.MkdirTemp("", "ledgernet-interop-")
@@ -93,7 +94,7 @@ func (l *lockedBuffer) String() string {
 // startProcess runs bin with args; stdout lines are delivered on lines,
 // stderr kept in log. At test end the process gets SIGINT, then SIGKILL
 // after 10 s, by its PID.
-func startProcess(t *testing.T, bin string, args ...string) *process {
+func startProcess(t testing.TB, bin string, args ...string) *process {
 	t.Helper()
 	cmd := exec.Command(bin, args...)
 	stdout, err := cmd.StdoutPipe()
@@ -124,7 +125,7 @@ func startProcess(t *testing.T, bin string, args ...string) *process {
 }
 
 // stop interrupts the process and waits for it.
-func (p *process) stop(t *testing.T) {
+func (p *process) stop(t testing.TB) {
 	select {
 	case <-p.done:
 		return
@@ -141,7 +142,7 @@ func (p *process) stop(t *testing.T) {
 }
 
 // nextLine returns the next stdout line.
-func (p *process) nextLine(t *testing.T, timeout time.Duration) string {
+func (p *process) nextLine(t testing.TB, timeout time.Duration) string {
 	t.Helper()
 	select {
 	case l, ok := <-p.lines:
