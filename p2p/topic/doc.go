@@ -24,7 +24,11 @@
 // once, before its signature is checked; a new one is verified, marked,
 // delivered if this node is a target, and relayed with one hop less to
 // every peer but the one it came from and the origin. Each node thus
-// delivers a message once, and sends it at most once per link: no storm.
+// delivers a message once, and relays it about once per link: no storm.
+// The one exception: a later copy with more hops left than the first is
+// relayed again (not delivered), because the first copy to arrive may have
+// come the long way with too few hops left to reach the nodes beyond; so
+// the hop limit counts along the shortest path, not the fastest.
 //
 //   - Broadcast: delivered by every node but the origin.
 //   - Multicast: delivered by every node that has a subscription to the

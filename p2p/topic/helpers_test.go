@@ -261,6 +261,7 @@ func (tn *testNet) totals() Stats {
 			k.dst.Duplicates += k.src.Duplicates
 			k.dst.Delivered += k.src.Delivered
 			k.dst.Forwarded += k.src.Forwarded
+			k.dst.Improved += k.src.Improved
 		}
 		t.PeerQueueFull += s.PeerQueueFull
 		t.SubscriberFull += s.SubscriberFull
