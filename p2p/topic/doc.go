@@ -25,10 +25,12 @@
 // delivered if this node is a target, and relayed with one hop less to
 // every peer but the one it came from and the origin. Each node thus
 // delivers a message once, and relays it about once per link: no storm.
-// The one exception: a later copy with more hops left than the first is
-// relayed again (not delivered), because the first copy to arrive may have
-// come the long way with too few hops left to reach the nodes beyond; so
-// the hop limit counts along the shortest path, not the fastest.
+// The one exception: the first copy to arrive may have come the long way
+// with too few hops left to reach the nodes beyond, so while the best copy
+// has at most half the hop limit left, a better one is relayed again (not
+// delivered). Every node within HopLimit/2+1 hops gets the message
+// whatever the timing, and every node within HopLimit when copies travel
+// the shortest paths first (see seenCache).
 //
 //   - Broadcast: delivered by every node but the origin.
 //   - Multicast: delivered by every node that has a subscription to the

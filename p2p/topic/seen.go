@@ -8,17 +8,25 @@ import "sync"
 //
 // Readers of every peer offer each copy before verifying its signature,
 // so that a duplicate costs a map lookup, not a signature check; a copy
-// that fails verification is reverted. A copy with more hops left than
-// any before is handled again (relayed, not delivered): the first copy to
-// arrive may have come the long way, with too few hops left to reach the
-// nodes beyond, and without this those nodes would never get the message.
-// Each message is thus relayed at most MaxHops times per node, and in
-// practice once or twice.
+// that fails verification is reverted.
+//
+// The first copy to arrive may have come the long way, with too few hops
+// left to reach the nodes beyond, which would then never get the message.
+// So while the best copy so far has at most lowWater hops left (half the
+// hop limit), a copy with more is handled again: relayed, not delivered.
+// Above lowWater a copy already reaches far enough, and racing copies one
+// hop better are not worth relaying again (they were in the in-memory
+// benchmark: twice the copies). With hop limit L every node within L/2+1
+// hops thus gets the message whatever the timing, and every node within L
+// when copies travel the shortest paths first, as they usually do.
+// A message is relayed at most lowWater+1 times per node, in practice once.
 //
 // A message evicted while still circulating could be accepted twice; the
 // hop limit bounds how long a message circulates, and the cache holds far
 // more than a hop limit's worth of traffic.
 type seenCache struct {
+	lowWater uint8
+
 	mu   sync.Mutex // guards set, ring and next
 	set  map[key]seenEntry
 	ring []key
@@ -33,19 +41,20 @@ type seenEntry struct {
 // ownHops marks a message this node originated: no copy is ever better.
 const ownHops = 255
 
-func newSeenCache(size int) *seenCache {
-	return &seenCache{set: make(map[key]seenEntry, size), ring: make([]key, 0, size)}
+func newSeenCache(size int, lowWater uint8) *seenCache {
+	return &seenCache{lowWater: lowWater, set: make(map[key]seenEntry, size), ring: make([]key, 0, size)}
 }
 
 // offer records a copy of k with hops left and reports whether it is
-// worth handling: k is new, or no copy before had as many hops left. prev
-// is the previous best (0 if k was new), for revert.
+// worth handling: k is new, or the best copy before had at most lowWater
+// hops left and this one has more. prev is the previous best (0 if k was
+// new), for revert.
 func (c *seenCache) offer(k key, hops uint8) (prev uint8, ok bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e, seen := c.set[k]
 	if seen {
-		if hops <= e.hops {
+		if hops <= e.hops || e.hops > c.lowWater {
 			return e.hops, false
 		}
 		prev, e.hops = e.hops, hops

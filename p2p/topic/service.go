@@ -101,7 +101,7 @@ func New(cfg Config) (*Service, error) {
 		cfg:       cfg,
 		self:      cfg.ID,
 		log:       cfg.Logger.With("proto", Name, "id", cfg.ID.TerminalString()),
-		seen:      newSeenCache(cfg.SeenCache),
+		seen:      newSeenCache(cfg.SeenCache, uint8(cfg.HopLimit/2)),
 		peerOps:   make(chan peerOp),
 		in:        make(chan inbound, 256),
 		orig:      make(chan origReq),

@@ -9,9 +9,9 @@ type KindStats struct {
 	Duplicates uint64 // further copies, dropped before verification
 	Delivered  uint64 // handed to this node's subscribers (once per message)
 	Forwarded  uint64 // copies relayed to peers
-	// Improved counts later copies with more hops left than the first,
-	// relayed again (not delivered) so that the hop limit is measured
-	// along the shortest path, not the fastest.
+	// Improved counts later copies with more hops left than a first copy
+	// that had used over half the hop limit, relayed again (not
+	// delivered): see seenCache.
 	Improved uint64
 }
 
