@@ -156,6 +156,8 @@ func BenchmarkPublish(b *testing.B) {
 				}
 				b.ReportMetric(float64(sent)/time.Since(start).Seconds(), "msgs/s")
 				b.ReportMetric(float64(sent)/(cpuTime()-cpu0).Seconds(), "msgs/cpu-s")
+				tot := tn.totals()
+				b.ReportMetric(float64(tot.Multicast.Improved)/float64(tot.Multicast.Received), "improved/recv")
 				if tot := tn.totals(); tot.PeerQueueFull > 0 {
 					b.Fatalf("%d messages dropped on full queues", tot.PeerQueueFull)
 				}
