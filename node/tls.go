@@ -84,3 +84,24 @@ func peerList(ps []config.Peer) ([]peerlist.Peer, error) {
 	}
 	return list, nil
 }
+
+// ReloadPeers replaces the permissioned profile's configured peer list at
+// run time, as a re-read configuration file gives it: peers new to the list
+// are dialled and kept connected, peers no longer on it are dropped. Peers
+// added through the API stay.
+func (n *Node) ReloadPeers(ps []config.Peer) error {
+	if n.host == nil {
+		return fmt.Errorf("%w: reloading the peer list is for the permissioned profile", config.ErrInvalid)
+	}
+	list, err := peerList(ps)
+	if err != nil {
+		return err
+	}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if err := n.host.UpdatePeers(append(list, n.extraPeers...)); err != nil {
+		return fmt.Errorf("node: %w", err)
+	}
+	n.cfg.Peers = ps
+	return nil
+}

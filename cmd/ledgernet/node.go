@@ -61,7 +61,27 @@ file's [log_levels].`,
 			if err := n.Start(ctx); err != nil {
 				return err
 			}
-			<-ctx.Done()
+			// SIGHUP re-reads the configuration (file, then flags) and
+			// applies its peer list: the permissioned profile's static
+			// peers can change without a restart.
+			hup := make(chan os.Signal, 1)
+			signal.Notify(hup, syscall.SIGHUP)
+			defer signal.Stop(hup)
+			for ctx.Err() == nil {
+				select {
+				case <-ctx.Done():
+				case <-hup:
+					c2, err := f.resolve(cmd)
+					if err == nil {
+						err = n.ReloadPeers(c2.Peers)
+					}
+					if err != nil {
+						log.Error("Reload failed", "err", err)
+					} else {
+						log.Info("Peer list reloaded", "peers", len(c2.Peers))
+					}
+				}
+			}
 			stop() // a second signal kills the process
 			log.Info("Signal received, stopping")
 			return n.Stop()
