@@ -98,6 +98,7 @@ func BenchmarkBroadcast50(b *testing.B) {
 			tot := tn.totals()
 			copies := float64(tot.Broadcast.Received+tot.Broadcast.Duplicates+tot.Broadcast.Improved) / float64(i*(n-1))
 			b.ReportMetric(copies, "copies/node")
+			b.ReportMetric(float64(tot.Broadcast.Improved)/float64(i*(n-1)), "improved/node")
 			b.ReportMetric(float64(len(tn.links)), "links")
 			if tot.PeerQueueFull > 0 {
 				b.Fatalf("%d messages dropped on full queues", tot.PeerQueueFull)
