@@ -45,10 +45,11 @@ const (
 
 // Misbehaviour scores. A peer that reaches banScore is disconnected.
 const (
-	banScore       = 100
-	scoreBadSig    = 50 // honest relays verify before relaying
-	scoreUnsigned  = 25 // a peer on another signing policy, or lying
-	scoreBadRecord = 50
+	banScore      = 100
+	scoreBadSig   = 50 // honest relays verify before relaying
+	scoreUnsigned = 25 // a peer on another signing policy, or lying
+	// Records we did not ask for: honest peers only answer GetStatus.
+	scoreUnsolicited = 10
 )
 
 // Config configures a Service. The zero value of each field but Signer/ID

@@ -58,7 +58,9 @@
 // new messages dropped and counted). The table holds at most MaxRecords
 // (a peer's record may evict the stalest other). Malformed or oversized
 // messages end the peer (p2p.DiscProtocolError); bad or missing signatures
-// raise a misbehaviour score that ends it at 100.
+// and records we did not ask for (dropped before any signature check, so
+// that a peer cannot make us verify more than we requested) raise a
+// misbehaviour score that ends it at 100.
 //
 // # Wiring
 //

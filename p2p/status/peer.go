@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ledgernet/ledgernet/p2p"
@@ -29,6 +30,22 @@ type peer struct {
 
 	// The loop's: entries waiting for the next flush.
 	announce map[enode.ID]Entry
+
+	// requested is how many records we asked p for and have not had yet:
+	// the loop adds, the reader takes. A record beyond it is unsolicited
+	// and dropped unverified, so that a peer cannot make us check more
+	// signatures than we asked for. It is capped, as a peer may answer
+	// fewer records than asked (those it no longer holds).
+	requested atomic.Int64
+}
+
+// maxRequested caps peer.requested.
+const maxRequested = 4 * MaxRequest
+
+func (p *peer) solicit(n int) {
+	if p.requested.Add(int64(n)) > maxRequested {
+		p.requested.Store(maxRequested)
+	}
 }
 
 func (p *peer) queueAnnounce(e Entry) {
@@ -174,6 +191,14 @@ func (s *Service) verify(p *peer, rs []agedRecord) ([]agedRecord, error) {
 	s.stats.recordsRecv.Add(uint64(len(rs)))
 	out := rs[:0]
 	for _, ar := range rs {
+		if p.requested.Add(-1) < 0 {
+			p.requested.Add(1)
+			s.stats.unsolicited.Add(1)
+			if p.score += scoreUnsolicited; p.score >= banScore {
+				return nil, fmt.Errorf("%w: unsolicited records", ErrMisbehaving)
+			}
+			continue
+		}
 		if held, ok := s.heldSeq(ar.Rec.ID); ok && ar.Rec.Seq <= held {
 			s.stats.stale.Add(1)
 			continue

@@ -502,11 +502,13 @@ func (s *Service) sendAnnounce(p *peer, es []Entry) {
 }
 
 // send queues a message for p; a full queue drops it.
-func (s *Service) send(p *peer, code uint64, payload []byte) {
+func (s *Service) send(p *peer, code uint64, payload []byte) bool {
 	select {
 	case p.out <- p2p.Msg{Code: code, Payload: payload}:
+		return true
 	default:
 		s.stats.peerQueueFull.Add(1)
+		return false
 	}
 }
 
@@ -559,7 +561,9 @@ func (s *Service) onAnnounce(st *state, p *peer, es []Entry) {
 	}
 	for len(want) > 0 {
 		n := min(len(want), MaxRequest)
-		s.send(p, GetStatusMsg, encodeGetStatus(want[:n]))
+		if s.send(p, GetStatusMsg, encodeGetStatus(want[:n])) {
+			p.solicit(n)
+		}
 		s.stats.requestsSent.Add(1)
 		want = want[n:]
 	}

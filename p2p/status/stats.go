@@ -21,6 +21,7 @@ type Stats struct {
 	Timeouts      uint64 // GetStatus unanswered within RequestTimeout
 	BadSignature  uint64
 	Unsigned      uint64 // records without signature refused (Require)
+	Unsolicited   uint64 // records we had not asked the peer for, dropped unchecked
 	Malformed     uint64 // undecodable, oversized or unknown messages
 	RateLimited   uint64 // messages dropped over a peer's rate limit
 	PeerQueueFull uint64 // messages not sent: peer's send queue full
@@ -32,7 +33,7 @@ type counters struct {
 	ownChanges, announceSent, announceRecv, requestsSent, requestsRecv atomic.Uint64
 	recordsRecv, accepted, stale, expired, evicted, tableFull          atomic.Uint64
 	requestTimeouts, badSignature, unsigned, malformed, rateLimited    atomic.Uint64
-	peerQueueFull, eventsDropped, disconnects                          atomic.Uint64
+	peerQueueFull, eventsDropped, disconnects, unsolicited             atomic.Uint64
 	peers                                                              atomic.Int64
 }
 
@@ -48,6 +49,7 @@ func (s *Service) Stats() Stats {
 		TableFull: c.tableFull.Load(), Timeouts: c.requestTimeouts.Load(), BadSignature: c.badSignature.Load(),
 		Unsigned: c.unsigned.Load(), Malformed: c.malformed.Load(), RateLimited: c.rateLimited.Load(),
 		PeerQueueFull: c.peerQueueFull.Load(), EventsDropped: c.eventsDropped.Load(), Disconnects: c.disconnects.Load(),
+		Unsolicited: c.unsolicited.Load(),
 	}
 	st.Peers = int(c.peers.Load())
 	return st

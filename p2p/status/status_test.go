@@ -266,26 +266,43 @@ func signedRecord(t testing.TB, seq uint64) Record {
 	return r
 }
 
+// solicit announces the records' seqs from rp and waits for the
+// service to ask for them, so that rp may send them.
+func solicit(t *testing.T, rp *rawPeer, rs ...Record) {
+	t.Helper()
+	var es []Entry
+	for _, r := range rs {
+		es = append(es, Entry{ID: r.ID, Seq: r.Seq})
+	}
+	rp.send(t, AnnounceMsg, encodeAnnounce(es))
+	rp.next(t, GetStatusMsg)
+}
+
 // Bad input ends the peer with a typed error, or is dropped and scored.
 func TestBadMessages(t *testing.T) {
 	good := signedRecord(t, 5)
 	badSig := good.Clone()
 	badSig.Height++ // the signature no longer covers the content
+	badSig2 := signedRecord(t, 5)
+	badSig2.Height++
 	unsigned := signedRecord(t, 5)
 	unsigned.Sig = nil
 	tests := []struct {
-		name string
-		msgs []p2p.Msg
-		want error // Run's error; nil: the peer stays
-		stat func(Stats) uint64
+		name    string
+		solicit []Record
+		msgs    []p2p.Msg
+		want    error // Run's error; nil: the peer stays
+		stat    func(Stats) uint64
 	}{
-		{"malformed announce", []p2p.Msg{{Code: AnnounceMsg, Payload: []byte{0xc3, 0x01}}}, ErrMalformed, func(s Stats) uint64 { return s.Malformed }},
-		{"malformed records", []p2p.Msg{{Code: RecordsMsg, Payload: []byte{0x80}}}, ErrMalformed, func(s Stats) uint64 { return s.Malformed }},
-		{"oversized", []p2p.Msg{{Code: AnnounceMsg, Payload: make([]byte, MaxMsgSize+1)}}, ErrTooLarge, func(s Stats) uint64 { return s.Malformed }},
-		{"unknown code", []p2p.Msg{{Code: Length}}, ErrUnknownCode, func(s Stats) uint64 { return s.Malformed }},
-		{"one bad signature", []p2p.Msg{{Code: RecordsMsg, Payload: encodeRecords([]agedRecord{{Rec: badSig}})}}, nil, func(s Stats) uint64 { return s.BadSignature }},
-		{"two bad signatures", []p2p.Msg{{Code: RecordsMsg, Payload: encodeRecords([]agedRecord{{Rec: badSig}, {Rec: badSig}})}}, ErrMisbehaving, func(s Stats) uint64 { return s.BadSignature }},
-		{"unsigned", []p2p.Msg{{Code: RecordsMsg, Payload: encodeRecords([]agedRecord{{Rec: unsigned}})}}, nil, func(s Stats) uint64 { return s.Unsigned }},
+		{"malformed announce", nil, []p2p.Msg{{Code: AnnounceMsg, Payload: []byte{0xc3, 0x01}}}, ErrMalformed, func(s Stats) uint64 { return s.Malformed }},
+		{"malformed records", nil, []p2p.Msg{{Code: RecordsMsg, Payload: []byte{0x80}}}, ErrMalformed, func(s Stats) uint64 { return s.Malformed }},
+		{"oversized", nil, []p2p.Msg{{Code: AnnounceMsg, Payload: make([]byte, MaxMsgSize+1)}}, ErrTooLarge, func(s Stats) uint64 { return s.Malformed }},
+		{"unknown code", nil, []p2p.Msg{{Code: Length}}, ErrUnknownCode, func(s Stats) uint64 { return s.Malformed }},
+		{"one bad signature", []Record{badSig}, []p2p.Msg{{Code: RecordsMsg, Payload: encodeRecords([]agedRecord{{Rec: badSig}})}}, nil, func(s Stats) uint64 { return s.BadSignature }},
+		{"two bad signatures", []Record{badSig, badSig2}, []p2p.Msg{{Code: RecordsMsg, Payload: encodeRecords([]agedRecord{{Rec: badSig}, {Rec: badSig2}})}}, ErrMisbehaving, func(s Stats) uint64 { return s.BadSignature }},
+		{"unsigned", []Record{unsigned}, []p2p.Msg{{Code: RecordsMsg, Payload: encodeRecords([]agedRecord{{Rec: unsigned}})}}, nil, func(s Stats) uint64 { return s.Unsigned }},
+		{"unsolicited", nil, []p2p.Msg{{Code: RecordsMsg, Payload: encodeRecords([]agedRecord{{Rec: good}})}}, nil, func(s Stats) uint64 { return s.Unsolicited }},
+		{"unsolicited, ten times", nil, slices.Repeat([]p2p.Msg{{Code: RecordsMsg, Payload: encodeRecords([]agedRecord{{Rec: good}})}}, 10), ErrMisbehaving, func(s Stats) uint64 { return s.Unsolicited }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -296,6 +313,9 @@ func TestBadMessages(t *testing.T) {
 				}
 				defer s.Close()
 				rp := newRawPeer(s, enode.ID{1})
+				if tt.solicit != nil {
+					solicit(t, rp, tt.solicit...)
+				}
 				for _, m := range tt.msgs {
 					rp.send(t, m.Code, m.Payload)
 				}
@@ -324,7 +344,7 @@ func TestBadMessages(t *testing.T) {
 	}
 }
 
-// A good record, unsolicited, is stored and relayed; a stale one is not.
+// A good record is stored and relayed; a stale one is not.
 func TestRecordsFromRawPeer(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		s, err := New(Config{Signer: newTestKey(t)})
@@ -337,6 +357,7 @@ func TestRecordsFromRawPeer(t *testing.T) {
 		a.next(t, AnnounceMsg)
 		b.next(t, AnnounceMsg)
 		rec := signedRecord(t, 5)
+		solicit(t, a, rec)
 		a.send(t, RecordsMsg, encodeRecords([]agedRecord{{Age: 1000, Rec: rec}}))
 		// b hears of it and asks b's... it asks us: we answer.
 		m := b.next(t, AnnounceMsg)
@@ -353,7 +374,8 @@ func TestRecordsFromRawPeer(t *testing.T) {
 		if err := originsig.Verify(rec.ID, rs[0].Rec.Digest(), rs[0].Rec.Sig); err != nil {
 			t.Fatal(err)
 		}
-		a.send(t, RecordsMsg, encodeRecords([]agedRecord{{Rec: rec}}))
+		solicit(t, b, signedRecord(t, 1)) // b may send one more record
+		b.send(t, RecordsMsg, encodeRecords([]agedRecord{{Rec: rec}}))
 		synctest.Wait()
 		if st := s.Stats(); st.Stale != 1 || st.Accepted != 1 {
 			t.Fatalf("stats %+v", st)
