@@ -27,12 +27,16 @@ type NodeDirectory interface {
 
 // Defaults of Config.
 const (
-	DefaultHopLimit   = 16
-	DefaultSeenCache  = 1 << 16
-	DefaultPeerQueue  = 256
-	DefaultSubQueue   = 256
-	DefaultRateMsgs   = 1000     // messages per second from one peer
-	DefaultRateBytes  = 32 << 20 // bytes per second from one peer
+	DefaultHopLimit  = 16
+	DefaultSeenCache = 1 << 16
+	DefaultPeerQueue = 256
+	DefaultSubQueue  = 256
+	// DefaultRateMsgs and DefaultRateBytes bound what one peer may send
+	// per second (bursts of twice as much). A signed message costs up to
+	// ~130 µs to verify (secp256k1 recovery), and a Sybil can sign as many
+	// valid ones as it likes: 200 a second is ~3 % of a core per peer.
+	DefaultRateMsgs   = 200
+	DefaultRateBytes  = 8 << 20
 	DefaultRateDrops  = 1000
 	DefaultRateWindow = time.Minute
 	// DefaultMaxRoutes and DefaultRouteTTL bound the unicast routes
