@@ -34,9 +34,11 @@ const (
 	// DefaultRateMsgs and DefaultRateBytes bound what one peer may send
 	// per second (bursts of twice as much). A signed message costs up to
 	// ~130 µs to verify (secp256k1 recovery), and a Sybil can sign as many
-	// valid ones as it likes: 200 a second is ~3 % of a core per peer.
-	DefaultRateMsgs   = 200
-	DefaultRateBytes  = 8 << 20
+	// valid ones as it likes: 500 a second is ~7 % of a core per peer.
+	// Every link carries every broadcast and multicast, so a network whose
+	// traffic exceeds this needs a higher limit, or its peers get cut.
+	DefaultRateMsgs   = 500
+	DefaultRateBytes  = 16 << 20
 	DefaultRateDrops  = 1000
 	DefaultRateWindow = time.Minute
 	// DefaultMaxRoutes and DefaultRouteTTL bound the unicast routes
