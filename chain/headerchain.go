@@ -1,6 +1,7 @@
 package chain
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math/big"
@@ -228,12 +229,16 @@ type HeaderChain struct {
 	root     *HeaderNode // genesis, or the trusted start
 	best     []uint32    // best[i] is the best chain's node at root.height+i
 
-	// lastNew is the most recently created node: it has no children yet, so
-	// a header naming it as parent cannot already be indexed.
-	lastNew *HeaderNode
-	// win is the median-time window ending at winTip.
+	// lastNew is the id of the most recently created node: it has no
+	// children yet, so a header naming it as parent cannot already be
+	// indexed.
+	lastNew uint32
+	// win is the median-time window ending at node winTip (noParent before
+	// the root). lastNew and winTip are ids rather than pointers: they are
+	// written for every header, and a pointer store would pay the garbage
+	// collector's write barrier whenever a cycle is marking.
 	win    mtpWindow
-	winTip *HeaderNode
+	winTip uint32
 
 	// One-entry caches: consecutive headers nearly always share bits.
 	targetBits uint32
@@ -267,6 +272,7 @@ func NewHeaderChain(p *Params, cfg HeaderChainConfig) (*HeaderChain, error) {
 		index:            newHashIndex(cfg.SizeHint),
 		cps:              newCheckpointSet(p.Checkpoints),
 		passedCheckpoint: -1,
+		winTip:           noParent,
 	}
 	if c.now == nil {
 		c.now = time.Now
@@ -356,21 +362,25 @@ func (c *HeaderChain) newNode(parent *HeaderNode, h *wire.BlockHeader, hash *wir
 		c.chunks = append(c.chunks, make([]HeaderNode, 0, chunkSize))
 		last++
 	}
-	id := uint32(last)<<chunkBits | uint32(len(c.chunks[last]))
-	c.chunks[last] = append(c.chunks[last], HeaderNode{
-		hash:      *hash,
-		merkle:    h.MerkleRoot,
-		id:        id,
-		parent:    noParent,
-		height:    height,
-		version:   h.Version,
-		timestamp: h.Timestamp,
-		bits:      h.Bits,
-		nonce:     h.Nonce,
-		walkBits:  h.Bits,
-		status:    StatusHeaderValid,
-	})
-	n := &c.chunks[last][len(c.chunks[last])-1]
+	chunk := c.chunks[last]
+	id := uint32(last)<<chunkBits | uint32(len(chunk))
+	// The slot is fresh from make, so zero: fill it field by field. Appending
+	// a HeaderNode literal instead builds the 136-byte node on the stack and
+	// copies it, a second pass over every node.
+	chunk = chunk[:len(chunk)+1]
+	c.chunks[last] = chunk
+	n := &chunk[len(chunk)-1]
+	n.hash = *hash
+	n.merkle = h.MerkleRoot
+	n.id = id
+	n.parent = noParent
+	n.height = height
+	n.version = h.Version
+	n.timestamp = h.Timestamp
+	n.bits = h.Bits
+	n.nonce = h.Nonce
+	n.walkBits = h.Bits
+	n.status = StatusHeaderValid
 	p := c.params
 	if parent != nil {
 		n.parent = parent.id
@@ -380,14 +390,14 @@ func (c *HeaderChain) newNode(parent *HeaderNode, h *wire.BlockHeader, hash *wir
 			n.flags |= parent.flags & flagWalkUnknown
 		}
 	}
-	if parent != nil && parent == c.winTip {
+	if parent != nil && parent.id == c.winTip {
 		c.win.push(h.Timestamp)
 	} else {
 		c.resetWindow(n)
 	}
-	c.winTip = n
+	c.winTip = id
 	n.mtp = c.win.median()
-	c.lastNew = n
+	c.lastNew = id
 	return n
 }
 
@@ -518,6 +528,7 @@ func (c *HeaderChain) AddHeaders(headers []wire.BlockHeader) (int, error) {
 			batch[i].Put(c.raw[i*wire.BlockHeaderSize:])
 		}
 		hashHeaders(c.hashes[:len(batch)], c.raw[:len(batch)*wire.BlockHeaderSize])
+		c.index.prefetch(c.hashes[:len(batch)])
 		for i := range batch {
 			if _, err := c.accept(&batch[i], &c.hashes[i], now); err != nil {
 				return start + i, err
@@ -541,8 +552,9 @@ func (c *HeaderChain) AddRawHeaders(raw []byte) (int, error) {
 		k := min(hashBatch, total-start)
 		batch := raw[start*wire.BlockHeaderSize : (start+k)*wire.BlockHeaderSize]
 		hashHeaders(c.hashes[:k], batch)
+		c.index.prefetch(c.hashes[:k])
 		for i := range k {
-			_ = h.DecodeBlockHeader(batch[i*wire.BlockHeaderSize:]) // cannot fail: 80 bytes
+			decodeHeader(&h, (*[wire.BlockHeaderSize]byte)(batch[i*wire.BlockHeaderSize:]))
 			if _, err := c.accept(&h, &c.hashes[i], now); err != nil {
 				return start + i, err
 			}
@@ -555,13 +567,13 @@ func (c *HeaderChain) AddRawHeaders(raw []byte) (int, error) {
 // proof of work, parent, then the contextual rules) and indexes it.
 func (c *HeaderChain) accept(h *wire.BlockHeader, hash *wire.Hash, now int64) (*HeaderNode, error) {
 	var parent *HeaderNode
-	tip := c.Tip()
+	tip, last := c.Tip(), c.node(c.lastNew)
 	switch {
 	// The two fast paths skip the duplicate lookup: lastNew has no children
 	// yet, and a child of the tip would have more work than the tip, so it
 	// would be the tip. A header naming either as parent is new.
-	case hashEqual(&h.PrevBlock, &c.lastNew.hash):
-		parent = c.lastNew
+	case hashEqual(&h.PrevBlock, &last.hash):
+		parent = last
 	case hashEqual(&h.PrevBlock, &tip.hash):
 		parent = tip
 	default:
@@ -595,7 +607,7 @@ func (c *HeaderChain) accept(h *wire.BlockHeader, hash *wire.Hash, now int64) (*
 	if c.cps.maybe(height) {
 		c.noteCheckpoint(height)
 	}
-	if n.work.Cmp(tip.work) > 0 {
+	if moreWork(&n.work, &tip.work) {
 		c.setTip(n)
 	}
 	return n, nil
@@ -741,4 +753,26 @@ func (c *HeaderChain) HeadersAfter(locator []wire.Hash, stop wire.Hash, max int)
 		}
 	}
 	return out
+}
+
+// moreWork reports whether a is more work than b, in place (Uint256.Cmp
+// copies both).
+func moreWork(a, b *Uint256) bool {
+	for i := 3; i >= 0; i-- {
+		if a[i] != b[i] {
+			return a[i] > b[i]
+		}
+	}
+	return false
+}
+
+// decodeHeader is wire's DecodeBlockHeader for a full 80-byte array, which
+// cannot fail and so inlines.
+func decodeHeader(h *wire.BlockHeader, b *[wire.BlockHeaderSize]byte) {
+	h.Version = int32(binary.LittleEndian.Uint32(b[0:4]))
+	h.PrevBlock = wire.Hash(b[4:36])
+	h.MerkleRoot = wire.Hash(b[36:68])
+	h.Timestamp = binary.LittleEndian.Uint32(b[68:72])
+	h.Bits = binary.LittleEndian.Uint32(b[72:76])
+	h.Nonce = binary.LittleEndian.Uint32(b[76:80])
 }

@@ -62,22 +62,32 @@ type mtpWindow struct {
 
 // push adds the newest timestamp, dropping the oldest when full.
 func (w *mtpWindow) push(ts uint32) {
-	if w.n == MedianTimeBlocks {
-		old := w.ring[w.head]
-		w.ring[w.head] = ts
-		w.head = (w.head + 1) % MedianTimeBlocks
-		// Remove one copy of old from sorted, then insert ts.
-		i := 0
-		for w.sorted[i] != old {
-			i++
-		}
-		copy(w.sorted[i:], w.sorted[i+1:w.n])
-		w.insertSorted(ts, w.n-1)
+	if w.n < MedianTimeBlocks {
+		w.ring[w.n] = ts // head stays 0 until the window is full
+		w.insertSorted(ts, w.n)
+		w.n++
 		return
 	}
-	w.ring[(w.head+w.n)%MedianTimeBlocks] = ts
-	w.insertSorted(ts, w.n)
-	w.n++
+	old := w.ring[w.head]
+	w.ring[w.head] = ts
+	if w.head++; w.head == MedianTimeBlocks {
+		w.head = 0
+	}
+	// Overwrite one copy of old in sorted with ts, then move ts to its
+	// place: a single pass over at most the elements between the two.
+	i := 0
+	for w.sorted[i] != old {
+		i++
+	}
+	for i > 0 && w.sorted[i-1] > ts {
+		w.sorted[i] = w.sorted[i-1]
+		i--
+	}
+	for i < MedianTimeBlocks-1 && w.sorted[i+1] < ts {
+		w.sorted[i] = w.sorted[i+1]
+		i++
+	}
+	w.sorted[i] = ts
 }
 
 // insertSorted inserts ts into sorted[:n].
