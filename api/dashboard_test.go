@@ -25,7 +25,13 @@ const chromiumPath = "/usr/bin/chromium"
 // a screenshot.
 func TestDashboardInChromium(t *testing.T) {
 	if _, err := os.Stat(chromiumPath); err != nil {
-		t.Fatalf("the dashboard test needs Chromium at %s (apt-get install -y chromium): %v", chromiumPath, err)
+		// CI installs the browser, so there a missing one is a failure. On a
+		// developer's machine with only Go (the README's set-up), Go cannot
+		// install a browser: say what is missing and skip.
+		if os.Getenv("CI") != "" {
+			t.Fatalf("the dashboard test needs Chromium at %s (apt-get install -y chromium): %v", chromiumPath, err)
+		}
+		t.Skipf("SKIPPED: the dashboard test needs Chromium at %s (apt-get install -y chromium); CI runs it: %v", chromiumPath, err)
 	}
 	const n = 6
 	b := apitest.New(n)
