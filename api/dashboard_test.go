@@ -15,8 +15,8 @@ import (
 )
 
 // chromiumPath is where Debian's chromium package puts the browser. CI
-// installs it (apt-get install -y chromium); the test fails without it
-// rather than skip, so that a missing browser cannot pass unnoticed.
+// installs it (apt-get install -y chromium) and sets CI, under which the
+// test fails without it, so a missing browser cannot pass unnoticed there.
 const chromiumPath = "/usr/bin/chromium"
 
 // TestDashboardInChromium loads the dashboard in a real headless Chromium
