@@ -43,7 +43,7 @@ func TestAPI(t *testing.T) {
 		t.Fatalf("node: %+v", info)
 	}
 	maturity := n.Params().CoinbaseMaturity
-	waitFor(t, 30*time.Second, func() string { return heights([]*Node{n, peer}) }, func() bool {
+	waitFor(t, 60*time.Second, func() string { return heights([]*Node{n, peer}) }, func() bool {
 		return n.Store().Tip().Height > maturity+1 && peer.PeerCount() == 1
 	})
 	n.Miner().Stop()
