@@ -3,6 +3,7 @@ package status
 import (
 	"errors"
 	"fmt"
+	"github.com/ledgernet/ledgernet/p2p/internal/msgloop"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -101,35 +102,14 @@ func (s *Service) Run(id enode.ID, rw p2p.MsgReadWriter, disconnect func(error))
 
 func (s *Service) writeLoop(p *peer) {
 	defer p.wg.Done()
-	for {
-		select {
-		case m := <-p.out:
-			if err := p.rw.WriteMsg(m); err != nil {
-				p.disconnect(err)
-				return
-			}
-		case <-p.done:
-			return
-		}
-	}
+	msgloop.Write(p.rw, p.out, p.done, p.disconnect)
 }
 
 func (s *Service) readLoop(p *peer) error {
-	for {
-		msg, err := p.rw.ReadMsg()
-		if err != nil {
-			select {
-			case <-s.quit:
-				return ErrClosed // Close ended the connection
-			default:
-				return err
-			}
-		}
-		if err := s.handle(p, msg); err != nil {
-			s.stats.disconnects.Add(1)
-			return err
-		}
-	}
+	// A read that fails after Close ended the connection reports ErrClosed.
+	return msgloop.Read(p.rw, s.quit, ErrClosed,
+		func(msg p2p.Msg) error { return s.handle(p, msg) },
+		func() { s.stats.disconnects.Add(1) })
 }
 
 // handle checks, decodes and verifies one message, then hands it to the
