@@ -2,6 +2,7 @@ package originsig
 
 import (
 	"errors"
+	"fmt"
 
 	"github.com/ledgernet/ledgernet/p2p/enode"
 )
@@ -42,4 +43,26 @@ func (p Policy) String() string {
 		return "optional"
 	}
 	return "invalid"
+}
+
+// Identity checks a service's signing setup and returns the node ID the
+// service speaks for: the Signer's, when there is one (id, if set, must
+// match it); otherwise id, which is allowed only under the Optional policy,
+// since without a Signer nothing can be signed.
+func Identity(s Signer, id enode.ID, p Policy) (enode.ID, error) {
+	switch {
+	case s != nil:
+		if !id.IsZero() && id != s.ID() {
+			return id, errors.New("Config.ID is not the Signer's ID")
+		}
+		id = s.ID()
+	case p != Optional:
+		return id, errors.New("no Signer, and signatures are required")
+	case id.IsZero():
+		return id, errors.New("no Signer and no ID")
+	}
+	if p > Optional {
+		return id, fmt.Errorf("invalid signature policy %d", p)
+	}
+	return id, nil
 }

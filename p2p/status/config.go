@@ -1,7 +1,6 @@
 package status
 
 import (
-	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -96,20 +95,11 @@ type Config struct {
 }
 
 func (cfg Config) withDefaults() (Config, error) {
-	switch {
-	case cfg.Signer != nil:
-		if !cfg.ID.IsZero() && cfg.ID != cfg.Signer.ID() {
-			return cfg, errors.New("status: Config.ID is not the Signer's ID")
-		}
-		cfg.ID = cfg.Signer.ID()
-	case cfg.Signatures != originsig.Optional:
-		return cfg, errors.New("status: no Signer, and signatures are required")
-	case cfg.ID.IsZero():
-		return cfg, errors.New("status: no Signer and no ID")
+	id, err := originsig.Identity(cfg.Signer, cfg.ID, cfg.Signatures)
+	if err != nil {
+		return cfg, fmt.Errorf("status: %w", err)
 	}
-	if cfg.Signatures > originsig.Optional {
-		return cfg, fmt.Errorf("status: invalid signature policy %d", cfg.Signatures)
-	}
+	cfg.ID = id
 	topics, err := normTopics(cfg.Topics)
 	if err != nil {
 		return cfg, err

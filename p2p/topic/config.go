@@ -110,20 +110,11 @@ type Config struct {
 }
 
 func (cfg Config) withDefaults() (Config, error) {
-	switch {
-	case cfg.Signer != nil:
-		if !cfg.ID.IsZero() && cfg.ID != cfg.Signer.ID() {
-			return cfg, errors.New("topic: Config.ID is not the Signer's ID")
-		}
-		cfg.ID = cfg.Signer.ID()
-	case cfg.Signatures != originsig.Optional:
-		return cfg, errors.New("topic: no Signer, and signatures are required")
-	case cfg.ID.IsZero():
-		return cfg, errors.New("topic: no Signer and no ID")
+	id, err := originsig.Identity(cfg.Signer, cfg.ID, cfg.Signatures)
+	if err != nil {
+		return cfg, fmt.Errorf("topic: %w", err)
 	}
-	if cfg.Signatures > originsig.Optional {
-		return cfg, fmt.Errorf("topic: invalid signature policy %d", cfg.Signatures)
-	}
+	cfg.ID = id
 	if cfg.HopLimit > MaxHops || cfg.HopLimit < 0 {
 		return cfg, fmt.Errorf("topic: hop limit %d not in 1..%d", cfg.HopLimit, MaxHops)
 	}
