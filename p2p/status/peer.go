@@ -49,6 +49,16 @@ func (p *peer) solicit(n int) {
 	}
 }
 
+// unsolicit takes back n requests that were never sent, not below zero.
+func (p *peer) unsolicit(n int) {
+	for {
+		old := p.requested.Load()
+		if p.requested.CompareAndSwap(old, max(old-int64(n), 0)) {
+			return
+		}
+	}
+}
+
 func (p *peer) queueAnnounce(e Entry) {
 	if old, ok := p.announce[e.ID]; !ok || e.Seq >= old.Seq {
 		p.announce[e.ID] = e

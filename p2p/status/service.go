@@ -561,8 +561,11 @@ func (s *Service) onAnnounce(st *state, p *peer, es []Entry) {
 	}
 	for len(want) > 0 {
 		n := min(len(want), MaxRequest)
-		if s.send(p, GetStatusMsg, encodeGetStatus(want[:n])) {
-			p.solicit(n)
+		// Count the request before queueing it: the peer's answer may reach
+		// the reader before this loop runs again.
+		p.solicit(n)
+		if !s.send(p, GetStatusMsg, encodeGetStatus(want[:n])) {
+			p.unsolicit(n)
 		}
 		s.stats.requestsSent.Add(1)
 		want = want[n:]
