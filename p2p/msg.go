@@ -3,6 +3,7 @@ package p2p
 import (
 	"errors"
 	"fmt"
+	"math/bits"
 	"net"
 	"time"
 )
@@ -14,6 +15,102 @@ type Msg struct {
 	Payload []byte
 	// ReceivedAt is when the transport finished reading the message.
 	ReceivedAt time.Time
+	// pool, when set, takes Payload back on Release.
+	pool *BufferPool
+}
+
+// Release hands the payload's buffer back to the transport that read the
+// message, which may fill it with a later message. Call it at most once per
+// message read, and only when nothing refers to Payload any more: a decoder
+// that keeps slices of the payload (wire's block decoder does) keeps it in
+// use. Messages that are never released are garbage-collected as usual;
+// Release on any other message does nothing.
+func (m *Msg) Release() {
+	if m.pool != nil {
+		m.pool.put(m.Payload)
+		m.pool, m.Payload = nil, nil
+	}
+}
+
+// BufferPool keeps payload buffers that protocols gave back with
+// Msg.Release, for a transport's reader to fill again. A transport that reads
+// large messages fast otherwise allocates (and the runtime faults in and
+// zeroes) a new buffer for each. Buffers are kept by power-of-two capacity,
+// a few per class, so the memory a pool holds is bounded. Safe for
+// concurrent use; one pool may serve many connections.
+type BufferPool struct {
+	min                int
+	minShift, maxShift int
+	classes            []chan []byte // classes[i]: capacity >= 1<<(minShift+i)
+}
+
+// NewBufferPool keeps up to perClass buffers in each power-of-two class for
+// payloads from minSize to maxSize bytes (rounded up to a power of two), so
+// at most about 2*perClass*maxSize bytes. Smaller payloads come cheaply from
+// the allocator; larger ones would keep much memory for a rare message.
+func NewBufferPool(perClass, minSize, maxSize int) *BufferPool {
+	lo, hi := bits.Len(uint(max(minSize, 1)-1)), bits.Len(uint(max(maxSize, 1)-1))
+	p := &BufferPool{min: minSize, minShift: lo, maxShift: hi, classes: make([]chan []byte, max(hi-lo+1, 0))}
+	for i := range p.classes {
+		p.classes[i] = make(chan []byte, perClass)
+	}
+	return p
+}
+
+// class returns the class of a payload of n bytes, or -1 if n is out of
+// the pool's range.
+func (p *BufferPool) class(n int) int {
+	if p == nil || n <= 0 || n < p.min {
+		return -1
+	}
+	shift := bits.Len(uint(n - 1))
+	if shift < p.minShift || shift > p.maxShift {
+		return -1
+	}
+	return shift - p.minShift
+}
+
+// Get returns a free buffer of length n, or nil when none is free or n is
+// out of the pool's range.
+func (p *BufferPool) Get(n int) []byte {
+	c := p.class(n)
+	if c < 0 {
+		return nil
+	}
+	select {
+	case b := <-p.classes[c]:
+		return b[:n]
+	default:
+		return nil
+	}
+}
+
+// Cap is the capacity to give a new buffer for a payload of n bytes so that,
+// released, it serves any later payload of its class: n rounded up to a
+// power of two when the pool keeps such buffers, n otherwise.
+func (p *BufferPool) Cap(n int) int {
+	if c := p.class(n); c >= 0 {
+		return 1 << (p.minShift + c)
+	}
+	return n
+}
+
+func (p *BufferPool) put(b []byte) {
+	// A buffer serves payloads up to its capacity: file it under the
+	// largest class it fills.
+	shift := bits.Len(uint(cap(b))) - 1
+	if shift < p.minShift || shift > p.maxShift {
+		return
+	}
+	select {
+	case p.classes[shift-p.minShift] <- b[:0]:
+	default: // the class is full
+	}
+}
+
+// Msg returns a message whose Release hands payload back to p.
+func (p *BufferPool) Msg(code uint64, payload []byte, receivedAt time.Time) Msg {
+	return Msg{Code: code, Payload: payload, ReceivedAt: receivedAt, pool: p}
 }
 
 // MsgReader reads messages. ReadMsg blocks until a whole message has arrived

@@ -55,6 +55,9 @@ type Conn struct {
 	// before it starts).
 	fr *frameReader
 	dr *deadlineReader
+	// buffers holds payload buffers that protocols handed back with
+	// p2p.Msg.Release; the reader fills them before allocating new ones.
+	buffers *p2p.BufferPool
 
 	// wsem is the write lock (held by sending a token, released by taking
 	// it back): it guards wbuf, werr and every write to tc, one envelope at
@@ -456,11 +459,11 @@ func (c *Conn) readOne() (msg p2p.Msg, ok bool, err error) {
 		}
 		return msg, false, nil
 	}
-	p, err := c.fr.readPayload(h, c.check)
+	p, err := c.fr.readPayloadInto(c.buffers.Get(int(h.length)), c.buffers.Cap(int(h.length)), h, c.check)
 	if err != nil {
 		return msg, false, c.readErr(err)
 	}
-	return p2p.Msg{Code: code, Payload: p, ReceivedAt: c.now()}, true, nil
+	return c.buffers.Msg(code, p, c.now()), true, nil
 }
 
 // readErr turns a timeout inside a message into the heartbeat error.

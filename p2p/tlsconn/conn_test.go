@@ -1,6 +1,7 @@
 package tlsconn
 
 import (
+	"bytes"
 	"testing"
 
 	"github.com/ledgernet/ledgernet/p2p"
@@ -29,5 +30,51 @@ func TestConformance(t *testing.T) {
 				return ca, cb
 			}, wire.MaxProtocolMessageLength)
 		})
+	}
+}
+
+// A payload handed back with Release is filled by a later message of a size
+// it can hold, and that message arrives intact.
+func TestReleasedPayloadReused(t *testing.T) {
+	ca := newTestCA(t)
+	na, _ := ca.node(t, certs.Options{})
+	nb, _ := ca.node(t, certs.Options{})
+	a, b := connPair(t, newTransport(t, na, nil), newTransport(t, nb, nil))
+	defer a.Close(nil)
+	defer b.Close(nil)
+	payload := func(n int, fill byte) []byte {
+		p := make([]byte, n)
+		for i := range p {
+			p[i] = fill + byte(i)
+		}
+		return p
+	}
+	send := func(n int, fill byte) p2p.Msg {
+		t.Helper()
+		if err := a.WriteMsg(p2p.Msg{Code: 0, Payload: payload(n, fill)}); err != nil {
+			t.Fatal(err)
+		}
+		m, err := b.ReadMsg()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(m.Payload, payload(n, fill)) {
+			t.Fatalf("payload of %d bytes differs", n)
+		}
+		return m
+	}
+	m1 := send(64<<10, 1)
+	first := &m1.Payload[0]
+	m1.Release()
+	m2 := send(40<<10, 7) // fits the released buffer
+	if &m2.Payload[0] != first {
+		t.Error("released buffer not reused")
+	}
+	m3 := send(64<<10, 9) // nothing released since: a new buffer
+	if &m3.Payload[0] == first {
+		t.Error("a buffer still in use was given to another message")
+	}
+	if !bytes.Equal(m2.Payload, payload(40<<10, 7)) {
+		t.Error("an unreleased payload was overwritten")
 	}
 }

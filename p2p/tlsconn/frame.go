@@ -29,6 +29,21 @@ const readBufferSize = 4096
 // claims 4 MB and sends nothing costs 64 KiB.
 const payloadChunk = 64 << 10
 
+// The payload buffers kept when protocols release them (the status and
+// topic protocols do): of the sizes where a fresh allocation costs more than
+// its bytes (small ones come cheaply from the allocator's size classes), at
+// most 32 per power-of-two class, so never more than ~16 MiB, and none so
+// large that a rare big message would keep much memory.
+const (
+	releasedPerClass = 32
+	releasedMinSize  = 8 << 10
+	releasedMaxSize  = 256 << 10
+)
+
+// payloadBuffers is shared by every Conn of the process: a buffer one
+// connection's protocol releases serves the next large message of any.
+var payloadBuffers = p2p.NewBufferPool(releasedPerClass, releasedMinSize, releasedMaxSize)
+
 // frameReader reads envelopes. It is used by one goroutine at a time: the
 // handshake, then the Conn's reader.
 type frameReader struct {
@@ -76,15 +91,29 @@ func (f *frameReader) readHeader() (header, error) {
 // readPayload reads a payload of n bytes, growing its buffer only as bytes
 // arrive, and verifies its checksum unless check is false.
 func (f *frameReader) readPayload(h header, check bool) ([]byte, error) {
+	return f.readPayloadInto(nil, int(h.length), h, check)
+}
+
+// readPayloadInto is readPayload into dst when dst is not nil: a buffer of
+// exactly the payload's length that a protocol handed back
+// (p2p.BufferPool). Otherwise the new buffer ends with capacity size (at
+// least the payload's length), so that it fits a pool's class.
+func (f *frameReader) readPayloadInto(dst []byte, size int, h header, check bool) ([]byte, error) {
 	n := int(h.length)
-	b := make([]byte, 0, min(n, payloadChunk))
+	size = max(size, n)
+	var b []byte
+	if len(dst) == n {
+		b = dst[:0:n] // the capacity bounds the reads below to this payload
+	} else {
+		b = make([]byte, 0, min(size, payloadChunk))
+	}
 	for len(b) < n {
 		if len(b) == cap(b) {
-			nb := make([]byte, len(b), min(2*cap(b), n))
+			nb := make([]byte, len(b), min(2*cap(b), size))
 			copy(nb, b)
 			b = nb
 		}
-		m, err := io.ReadFull(f.r, b[len(b):cap(b)])
+		m, err := io.ReadFull(f.r, b[len(b):min(cap(b), n)])
 		b = b[:len(b)+m]
 		if err != nil {
 			return nil, fmt.Errorf("tlsconn: reading %q payload: %w", h.cmd, noEOF(err))

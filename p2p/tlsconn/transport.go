@@ -186,6 +186,7 @@ func (t *Transport) newConn(tc *tls.Conn, raw net.Conn, inbound bool, id enode.I
 		pingInterval: t.cfg.PingInterval,
 		writeTimeout: t.cfg.WriteTimeout,
 		dr:           dr,
+		buffers:      payloadBuffers,
 		fr:           &frameReader{r: bufio.NewReaderSize(dr, readBufferSize), net: t.cfg.Net, maxSize: t.cfg.MaxMessageSize},
 		wsem:         make(chan struct{}, 1),
 		wbuf:         make([]byte, 0, 512),

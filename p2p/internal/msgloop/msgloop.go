@@ -27,7 +27,9 @@ func Write(w p2p.MsgWriter, out <-chan p2p.Msg, done <-chan struct{}, disconnect
 }
 
 // Read reads messages from r and hands each to handle, until a read fails
-// or handle returns an error, which Read returns. A read that fails after
+// or handle returns an error, which Read returns. handle must not keep the
+// payload, or slices of it, once it returns: Read then hands the payload
+// back to the transport (p2p.Msg.Release) for a later message. A read that fails after
 // quit was closed — the service's Close ended the connection — returns
 // closed instead of the transport's error. rejected, when not nil, runs
 // each time handle refuses a message (for a counter).
@@ -42,7 +44,9 @@ func Read(r p2p.MsgReader, quit <-chan struct{}, closed error, handle func(p2p.M
 				return err
 			}
 		}
-		if err := handle(msg); err != nil {
+		err = handle(msg)
+		msg.Release()
+		if err != nil {
 			if rejected != nil {
 				rejected()
 			}

@@ -2,7 +2,9 @@ package msgloop
 
 import (
 	"errors"
+	"io"
 	"testing"
+	"time"
 
 	"github.com/ledgernet/ledgernet/p2p"
 )
@@ -49,6 +51,24 @@ func TestRead(t *testing.T) {
 		func(p2p.Msg) error { return bad }, func() { rejects++ })
 	if err != bad || rejects != 1 {
 		t.Fatalf("refused message: %v, %d rejects", err, rejects)
+	}
+}
+
+// Read hands each payload back to the transport once the handler is done.
+func TestReadReleases(t *testing.T) {
+	pool := p2p.NewBufferPool(1, 16, 64)
+	buf := make([]byte, 32)
+	rw := &fakeRW{in: []p2p.Msg{pool.Msg(1, buf, time.Time{})}, readErr: io.EOF}
+	var inHandler []byte
+	Read(rw, make(chan struct{}), nil, func(m p2p.Msg) error {
+		inHandler = pool.Get(32) // not yet released
+		return nil
+	}, nil)
+	if inHandler != nil {
+		t.Fatal("payload released before the handler returned")
+	}
+	if b := pool.Get(32); b == nil || &b[0] != &buf[0] {
+		t.Fatal("payload not released after the handler")
 	}
 }
 
