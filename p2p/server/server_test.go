@@ -414,6 +414,9 @@ func TestEventsBounded(t *testing.T) {
 	c.fd.Close()
 	waitEvent(t, all, PeerAdded)
 	waitEvent(t, all, PeerDropped)
+	// The feed delivers to subscriptions in turn under its lock: taking
+	// the lock (Subscribe) waits until sub had its turn too.
+	srv.Subscribe(1).Unsubscribe()
 	if sub.Dropped() != 1 || srv.Stats().EventsDropped != 1 {
 		t.Fatalf("dropped %d / %d, want 1", sub.Dropped(), srv.Stats().EventsDropped)
 	}
