@@ -113,7 +113,11 @@ func TestServerTransportRefusal(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer srv.Stop()
-	waitFor(t, 5*time.Second, "the refusal", func() bool { return tr.Stats().Refused[ReasonRevoked].Outbound == 1 })
+	// The transport counts the refusal inside the handshake, the server
+	// once the handshake has returned.
+	waitFor(t, 5*time.Second, "the refusal", func() bool {
+		return tr.Stats().Refused[ReasonRevoked].Outbound == 1 && srv.Stats().HandshakeErrors >= 1
+	})
 	if srv.PeerCount() != 0 || srv.Stats().HandshakeErrors != 1 {
 		t.Errorf("server stats %+v", srv.Stats())
 	}

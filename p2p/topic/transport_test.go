@@ -92,6 +92,11 @@ func exercise(t *testing.T, svcs [3]services) {
 			t.Fatalf("node %d: broadcast %+v", i+1, d)
 		}
 	}
+	// b counts a relay after queueing it, so its writer may deliver first.
+	waitUntil(t, "b to count its relays", func() bool {
+		st := b.tp.Stats()
+		return st.Multicast.Forwarded >= 1 && st.Unicast.Forwarded >= 1 && st.Broadcast.Forwarded >= 1
+	})
 	if st := b.tp.Stats(); st.Multicast.Forwarded != 1 || st.Unicast.Forwarded != 1 || st.Broadcast.Forwarded != 1 {
 		t.Fatalf("relay stats %+v", st)
 	}
