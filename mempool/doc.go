@@ -15,7 +15,10 @@
 // transaction would not fit, the pooled transactions with the lowest fee
 // rate (each with its descendants, never the new one's ancestors) are
 // evicted for it if they pay a lower fee rate than it does; otherwise the
-// new one is refused with ErrPoolFull. Both are counted in Stats.
+// new one is refused with ErrPoolFull. Both are counted in Stats. A
+// transaction that waits longer than Config.Expiry (two weeks, as Core's
+// -mempoolexpiry) is dropped with its descendants on the next Accept or tip
+// change.
 //
 // The pool follows the chain through HandleEvent (subscribe it to the
 // chain state's events): a connected block removes its transactions and

@@ -60,13 +60,15 @@ func (p *Pool) BlockDisconnected(b *wire.MsgBlock) {
 	}
 }
 
-// TipChanged re-validates the pool after a reorganisation: each transaction
+// TipChanged drops expired transactions, and re-validates the pool after a
+// reorganisation: each transaction
 // (parents first) must still find its coins, be final and mature at the next
 // height, and not overspend; one that fails goes with its descendants.
 // Signatures are not checked again: they do not depend on the chain.
 func (p *Pool) TipChanged() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.expire()
 	if !p.recheck {
 		return
 	}

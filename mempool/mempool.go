@@ -40,7 +40,8 @@ const (
 	DefaultMaxTxs     = 5000
 	DefaultMaxBytes   = 16 << 20
 	DefaultMaxTxSize  = 100_000
-	DefaultMinFeeRate = 1000 // units per 1000 bytes: 1 unit a byte
+	DefaultMinFeeRate = 1000            // units per 1000 bytes: 1 unit a byte
+	DefaultExpiry     = 336 * time.Hour // two weeks, as Core's -mempoolexpiry
 )
 
 // Config configures a Pool. The zero value of each field means its default.
@@ -57,6 +58,10 @@ type Config struct {
 	// MinFeeRate is the least fee per 1,000 bytes (1,000: one unit a byte);
 	// negative means no minimum.
 	MinFeeRate int64
+	// Expiry is how long a transaction may wait in the pool before it is
+	// dropped with its descendants (336 hours, as Core); negative means
+	// never.
+	Expiry time.Duration
 	// Now stamps transactions on arrival; nil means time.Now.
 	Now func() time.Time
 	// Logger receives the pool's logs; nil discards them.
@@ -98,6 +103,7 @@ type Stats struct {
 	Conflicted   uint64 // removed for spending what a block spent
 	Readded      uint64 // offered again from a disconnected block and accepted
 	Dropped      uint64 // removed after a reorganisation made them invalid
+	Expired      uint64 // removed after waiting longer than Config.Expiry
 }
 
 type entry struct {
@@ -113,6 +119,7 @@ type Pool struct {
 	maxBytes   int
 	maxTxSize  int
 	minFeeRate int64
+	expiry     time.Duration // 0: never
 	now        func() time.Time
 	log        *slog.Logger
 
@@ -125,7 +132,10 @@ type Pool struct {
 	// recheck is set by a disconnected block: the next tip change
 	// re-validates the pool.
 	recheck bool
-	stats   Stats
+	// nextExpiry is no later than when the oldest transaction expires:
+	// before it, expire has nothing to do.
+	nextExpiry time.Time
+	stats      Stats
 }
 
 // New returns an empty pool.
@@ -140,6 +150,7 @@ func New(cfg Config) (*Pool, error) {
 		maxBytes:   cfg.MaxBytes,
 		maxTxSize:  cfg.MaxTxSize,
 		minFeeRate: cfg.MinFeeRate,
+		expiry:     cfg.Expiry,
 		now:        cfg.Now,
 		log:        cfg.Logger,
 		txs:        make(map[wire.Hash]*entry),
@@ -160,6 +171,12 @@ func New(cfg Config) (*Pool, error) {
 	case p.minFeeRate < 0:
 		p.minFeeRate = 0
 	}
+	switch {
+	case p.expiry == 0:
+		p.expiry = DefaultExpiry
+	case p.expiry < 0:
+		p.expiry = 0
+	}
 	if p.now == nil {
 		p.now = time.Now
 	}
@@ -174,6 +191,7 @@ func New(cfg Config) (*Pool, error) {
 func (p *Pool) Accept(tx *wire.MsgTx) (*TxDesc, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.expire()
 	d, err := p.accept(tx, false)
 	if err != nil {
 		p.stats.Rejected++
@@ -241,6 +259,9 @@ func (p *Pool) accept(tx *wire.MsgTx, readd bool) (*entry, error) {
 	}
 	p.seq++
 	e := &entry{TxDesc: TxDesc{Tx: tx, Hash: hash, Fee: fee, Size: size, Added: p.now()}, seq: p.seq}
+	if p.expiry > 0 && len(p.txs) == 0 {
+		p.nextExpiry = e.Added.Add(p.expiry)
+	}
 	p.txs[hash] = e
 	for _, in := range tx.TxIn {
 		p.spends[in.PreviousOutPoint] = hash
@@ -410,6 +431,36 @@ func (p *Pool) remove(h wire.Hash) {
 		}
 	}
 	p.bytes -= e.Size
+}
+
+// expire drops the transactions that have waited longer than the expiry,
+// each with its descendants (which depend on it, however young). Accept
+// and TipChanged call it, as Core expires on each new transaction. mu must
+// be held.
+func (p *Pool) expire() {
+	now := p.now()
+	if p.expiry == 0 || len(p.txs) == 0 || now.Before(p.nextExpiry) {
+		return
+	}
+	cutoff := now.Add(-p.expiry)
+	var old []wire.Hash
+	for h, e := range p.txs {
+		if e.Added.Before(cutoff) {
+			old = append(old, h)
+		}
+	}
+	for _, h := range old {
+		if n := p.removeTree(h); n > 0 {
+			p.stats.Expired += uint64(n)
+			p.log.Debug("transaction expired", "tx", h, "removed", n)
+		}
+	}
+	p.nextExpiry = time.Time{}
+	for _, e := range p.txs {
+		if t := e.Added.Add(p.expiry); p.nextExpiry.IsZero() || t.Before(p.nextExpiry) {
+			p.nextExpiry = t
+		}
+	}
 }
 
 // removeTree removes h and its descendants and returns how many went.

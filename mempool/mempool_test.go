@@ -4,6 +4,7 @@ import (
 	"errors"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
 
@@ -269,5 +270,59 @@ func TestConcurrentAccept(t *testing.T) {
 	wg.Wait()
 	if f.pool.Count() != 10 {
 		t.Fatalf("%d pooled", f.pool.Count())
+	}
+}
+
+// A transaction that waited longer than the expiry goes, with its
+// descendants, on the next Accept or tip change; younger ones stay.
+func TestExpiry(t *testing.T) {
+	now := time.Unix(1_800_000_000, 0)
+	f := newFixture(t, Config{Now: func() time.Time { return now }})
+	old := f.pay([]wire.OutPoint{op(0)}, []int64{coin}, 10_000)
+	f.mustAccept(old)
+	now = now.Add(time.Hour)
+	child := f.pay([]wire.OutPoint{{Hash: old.TxHash()}}, []int64{coin - 10_000}, 10_000)
+	f.mustAccept(child)
+	now = now.Add(300 * time.Hour)
+	young := f.pay([]wire.OutPoint{op(1)}, []int64{coin}, 10_000)
+	f.mustAccept(young)
+
+	// Just before two weeks: nothing expires.
+	now = time.Unix(1_800_000_000, 0).Add(DefaultExpiry)
+	f.pool.TipChanged()
+	if f.pool.Count() != 3 || f.pool.Stats().Expired != 0 {
+		t.Fatalf("before the expiry: %d txs, %d expired", f.pool.Count(), f.pool.Stats().Expired)
+	}
+	now = now.Add(time.Second)
+	f.mustAccept(f.pay([]wire.OutPoint{op(2)}, []int64{coin}, 10_000))
+	if f.pool.Has(old.TxHash()) || f.pool.Has(child.TxHash()) || !f.pool.Has(young.TxHash()) {
+		t.Fatalf("after the expiry: old %v child %v young %v", f.pool.Has(old.TxHash()), f.pool.Has(child.TxHash()), f.pool.Has(young.TxHash()))
+	}
+	if st := f.pool.Stats(); st.Expired != 2 || st.Count != 2 {
+		t.Fatalf("stats %+v", st)
+	}
+	// The inputs they spent are free again.
+	f.mustAccept(f.pay([]wire.OutPoint{op(0)}, []int64{coin}, 20_000))
+
+	// The young one (added at 301 h) goes at its own time, on a tip change.
+	now = time.Unix(1_800_000_000, 0).Add(301*time.Hour + DefaultExpiry - time.Second)
+	f.pool.TipChanged()
+	if !f.pool.Has(young.TxHash()) {
+		t.Fatal("young expired early")
+	}
+	now = now.Add(2 * time.Second)
+	f.pool.TipChanged()
+	if f.pool.Has(young.TxHash()) || f.pool.Stats().Expired != 3 {
+		t.Fatalf("young kept past its expiry: %v, %d expired", f.pool.Has(young.TxHash()), f.pool.Stats().Expired)
+	}
+
+	// A negative expiry keeps transactions for ever.
+	now = time.Unix(1_800_000_000, 0)
+	g := newFixture(t, Config{Expiry: -1, Now: func() time.Time { return now }})
+	g.mustAccept(g.pay([]wire.OutPoint{op(0)}, []int64{coin}, 10_000))
+	now = now.Add(10 * DefaultExpiry)
+	g.pool.TipChanged()
+	if g.pool.Count() != 1 {
+		t.Fatal("expired with expiry disabled")
 	}
 }
