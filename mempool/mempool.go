@@ -1,6 +1,7 @@
 package mempool
 
 import (
+	"bytes"
 	"cmp"
 	"errors"
 	"fmt"
@@ -109,6 +110,10 @@ type Stats struct {
 type entry struct {
 	TxDesc
 	seq uint64
+	// owner is the script that every input's coin pays, nil when the
+	// inputs belong to different scripts: the wallet whose change this
+	// transaction's outputs to owner are (PendingOutputs).
+	owner []byte
 }
 
 // Pool is the memory pool. See the package documentation.
@@ -258,7 +263,13 @@ func (p *Pool) accept(tx *wire.MsgTx, readd bool) (*entry, error) {
 		return nil, err
 	}
 	p.seq++
-	e := &entry{TxDesc: TxDesc{Tx: tx, Hash: hash, Fee: fee, Size: size, Added: p.now()}, seq: p.seq}
+	e := &entry{TxDesc: TxDesc{Tx: tx, Hash: hash, Fee: fee, Size: size, Added: p.now()}, seq: p.seq, owner: coins[0].PkScript}
+	for _, c := range coins[1:] {
+		if !bytes.Equal(c.PkScript, e.owner) {
+			e.owner = nil
+			break
+		}
+	}
 	if p.expiry > 0 && len(p.txs) == 0 {
 		p.nextExpiry = e.Added.Add(p.expiry)
 	}

@@ -1,6 +1,7 @@
 package mempool
 
 import (
+	"bytes"
 	"errors"
 	"sync"
 	"testing"
@@ -11,6 +12,7 @@ import (
 	"github.com/ledgernet/ledgernet/chain"
 	"github.com/ledgernet/ledgernet/chain/ledger"
 	"github.com/ledgernet/ledgernet/chain/store"
+	"github.com/ledgernet/ledgernet/wallet"
 	"github.com/ledgernet/ledgernet/wire"
 )
 
@@ -324,5 +326,73 @@ func TestExpiry(t *testing.T) {
 	g.pool.TipChanged()
 	if g.pool.Count() != 1 {
 		t.Fatal("expired with expiry disabled")
+	}
+}
+
+func (f *fakeChain) CoinsByScript(pkScript []byte) ([]store.OutputCoin, store.TipInfo, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []store.OutputCoin
+	for op, c := range f.coins {
+		if bytes.Equal(c.PkScript, pkScript) {
+			out = append(out, store.OutputCoin{OutPoint: op, Coin: c})
+		}
+	}
+	return out, f.tip, nil
+}
+
+// A wallet spends its own unconfirmed change from the pool, never a
+// payment from someone else that is still unconfirmed.
+func TestPendingChange(t *testing.T) {
+	f := newFixture(t, Config{})
+	p := chain.DevNetParams()
+	wa, wb := wallet.New(p, f.a), wallet.New(p, f.b)
+	if !bytes.Equal(wa.PkScript(), script(f.a)) {
+		t.Fatal("wallet script differs from the fixture's")
+	}
+	f.chain.coins[op(50)] = ledger.Coin{Value: coin, PkScript: script(f.b), Height: 50}
+
+	// a spends every confirmed coin (all but the young coinbase); the
+	// change waits in the pool.
+	tx1, _, err := wa.Pay(f.chain, f.pool, wb.Address(), 9*coin+coin/2, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.mustAccept(tx1)
+	// b pays a from a confirmed coin: unconfirmed, and not a's own.
+	fromB, _, err := wb.Pay(f.chain, f.pool, wa.Address(), coin/4, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.mustAccept(fromB)
+
+	pend := f.pool.PendingOutputs(wa.PkScript())
+	if len(pend) != 1 || pend[0].OutPoint.Hash != tx1.TxHash() {
+		t.Fatalf("pending for a: %+v, want tx1's change only", pend)
+	}
+	bal, err := wa.Balance(f.chain, f.pool)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bal.Pending != pend[0].Coin.Value || bal.Spendable != bal.Pending {
+		t.Fatalf("balance %+v, want only the pending change %d spendable", bal, pend[0].Coin.Value)
+	}
+
+	// The next payment can only come from that change.
+	tx2, _, err := wa.Pay(f.chain, f.pool, wb.Address(), coin/10, 1000)
+	if err != nil {
+		t.Fatalf("paying from unconfirmed change: %v", err)
+	}
+	if len(tx2.TxIn) != 1 || tx2.TxIn[0].PreviousOutPoint != pend[0].OutPoint {
+		t.Fatalf("tx2 spends %v, want the change %v", tx2.TxIn[0].PreviousOutPoint, pend[0].OutPoint)
+	}
+	f.mustAccept(tx2)
+	// tx1's change is spent now; tx2's change is the one pending.
+	if pend = f.pool.PendingOutputs(wa.PkScript()); len(pend) != 1 || pend[0].OutPoint.Hash != tx2.TxHash() {
+		t.Fatalf("pending after tx2: %+v", pend)
+	}
+	// More than the change holds: refused, nothing from b's payment used.
+	if _, _, err := wa.Pay(f.chain, f.pool, wb.Address(), coin/2, 1000); !errors.Is(err, wallet.ErrInsufficientFunds) {
+		t.Fatalf("overspend: %v", err)
 	}
 }

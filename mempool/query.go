@@ -1,10 +1,13 @@
 package mempool
 
 import (
+	"bytes"
 	"cmp"
 	"slices"
 
 	"github.com/ledgernet/ledgernet/chain"
+	"github.com/ledgernet/ledgernet/chain/ledger"
+	"github.com/ledgernet/ledgernet/chain/store"
 	"github.com/ledgernet/ledgernet/wire"
 )
 
@@ -55,6 +58,30 @@ func (p *Pool) IsSpent(op wire.OutPoint) bool {
 	defer p.mu.Unlock()
 	_, ok := p.spends[op]
 	return ok
+}
+
+// PendingOutputs returns the unspent outputs paying pkScript of the pooled
+// transactions that spend only coins of pkScript, in arrival order: a
+// wallet's own change, which it may spend before a block confirms it (as
+// Core's wallet spends its trusted change). Payments from others are left
+// out: their sender could still replace them in a block.
+func (p *Pool) PendingOutputs(pkScript []byte) []store.OutputCoin {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var out []store.OutputCoin
+	for _, e := range p.sortedBySeq() {
+		if e.owner == nil || !bytes.Equal(e.owner, pkScript) {
+			continue
+		}
+		for i, o := range e.Tx.TxOut {
+			op := wire.OutPoint{Hash: e.Hash, Index: uint32(i)}
+			if _, spent := p.spends[op]; spent || !bytes.Equal(o.PkScript, pkScript) {
+				continue
+			}
+			out = append(out, store.OutputCoin{OutPoint: op, Coin: ledger.Coin{Value: o.Value, PkScript: o.PkScript}})
+		}
+	}
+	return out
 }
 
 // Stats returns the pool's counters.

@@ -7,7 +7,9 @@
 // nodes.
 //
 // Coins are read from the chain state on each call (CoinsByScript walks the
-// coin set: fine for a devnet). Unconfirmed change is not spent until it
-// is confirmed; a wallet that pays faster than blocks come runs out of
-// confirmed coins and reports ErrInsufficientFunds.
+// coin set: fine for a devnet). Like Core's wallet, it also spends its own
+// unconfirmed change, after every confirmed coin, when the pool it is
+// given lists it (mempool.Pool.PendingOutputs: outputs to the wallet of
+// pooled transactions that spend only the wallet's coins). Unconfirmed
+// payments from others are not spent.
 package wallet

@@ -62,6 +62,15 @@ type SpentChecker interface {
 	IsSpent(op wire.OutPoint) bool
 }
 
+// PendingSource is a SpentChecker that also lists the wallet's own
+// unconfirmed change (*mempool.Pool has it). When the pool given to Coins,
+// Balance or Pay has it, that change is spent too, after every confirmed
+// coin.
+type PendingSource interface {
+	SpentChecker
+	PendingOutputs(pkScript []byte) []store.OutputCoin
+}
+
 // Wallet holds one key. Its methods are safe for concurrent use: it has no
 // mutable state.
 type Wallet struct {
@@ -119,17 +128,20 @@ type Balance struct {
 	// Confirmed is every coin of the wallet.
 	Confirmed int64
 	// Spendable leaves out immature coinbase coins and coins a pooled
-	// transaction spends.
+	// transaction spends, and adds Pending.
 	Spendable int64
 	// Immature is the coinbase value still maturing.
 	Immature int64
 	// Coins counts the coins.
 	Coins int
+	// Pending is the wallet's unconfirmed change, spendable too (when the
+	// pool is a PendingSource).
+	Pending int64
 }
 
 // Coins returns the wallet's coins that can be spent in the next block,
 // oldest first: mature, and not spent by a pooled transaction (pool may be
-// nil).
+// nil); then, if pool is a PendingSource, the wallet's unconfirmed change.
 func (w *Wallet) Coins(src CoinSource, pool SpentChecker) ([]store.OutputCoin, error) {
 	all, tip, err := src.CoinsByScript(w.script)
 	if err != nil {
@@ -142,6 +154,9 @@ func (w *Wallet) Coins(src CoinSource, pool SpentChecker) ([]store.OutputCoin, e
 		}
 	}
 	slices.SortFunc(out, func(a, b store.OutputCoin) int { return cmp.Compare(a.Coin.Height, b.Coin.Height) })
+	if ps, ok := pool.(PendingSource); ok {
+		out = append(out, ps.PendingOutputs(w.script)...)
+	}
 	return out, nil
 }
 
@@ -168,6 +183,12 @@ func (w *Wallet) Balance(src CoinSource, pool SpentChecker) (Balance, error) {
 		case w.spendable(c, tip.Height+1, pool):
 			b.Spendable += c.Coin.Value
 		}
+	}
+	if ps, ok := pool.(PendingSource); ok {
+		for _, c := range ps.PendingOutputs(w.script) {
+			b.Pending += c.Coin.Value
+		}
+		b.Spendable += b.Pending
 	}
 	return b, nil
 }
