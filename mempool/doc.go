@@ -8,8 +8,8 @@
 // least Config.MinFeeRate, and every signature. Spending an output that a
 // pooled transaction already spends is refused (ErrDoubleSpend: no
 // replacement). A transaction whose inputs are unknown is refused
-// (ErrMissingInputs): there is no orphan pool, the peer that relays it
-// should have relayed its parents first.
+// (ErrMissingInputs): there is no orphan pool; netsync fetches it again
+// when a peer announces it after its parent has arrived.
 //
 // The pool is bounded by Config.MaxTxs and Config.MaxBytes. When a new
 // transaction would not fit, the pooled transactions with the lowest fee

@@ -61,7 +61,8 @@
 // inv, or headers) lead to getheaders and then the normal download.
 // Transactions (when a pool is configured) are asked for with getdata when
 // announced and unknown (at most 100 in flight per peer), offered to the
-// pool, and announced to the other peers with inv at random (Poisson)
+// pool (a refused one is not asked for again, except one that came before
+// its parent: the next announcement of it is followed), and announced to the other peers with inv at random (Poisson)
 // times, 2 s on average to outbound and 5 s to inbound peers, so that the
 // first peers to hear of a transaction say little about its origin. mempool
 // requests queue the pool's contents for the next announcement, once a

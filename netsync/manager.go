@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ledgernet/ledgernet/chain/store"
+	"github.com/ledgernet/ledgernet/mempool"
 	"github.com/ledgernet/ledgernet/p2p"
 	"github.com/ledgernet/ledgernet/p2p/btcpeer"
 	"github.com/ledgernet/ledgernet/wire"
@@ -70,6 +71,7 @@ type event struct {
 	hash     wire.Hash
 	size     int
 	accepted bool
+	orphan   bool // refused for unknown inputs: may be fetched again
 	fn       func(*loopState)
 }
 
@@ -190,7 +192,7 @@ func (m *Manager) onTx(p *btcpeer.Peer, tx *wire.MsgTx) {
 		m.stats.txRejected.Add(1)
 		m.log.Debug("transaction refused", "peer", p.Addr(), "tx", hash, "err", err)
 	}
-	m.send(event{kind: evTx, peer: p, hash: hash, accepted: err == nil}, p)
+	m.send(event{kind: evTx, peer: p, hash: hash, accepted: err == nil, orphan: errors.Is(err, mempool.ErrMissingInputs)}, p)
 }
 
 // SubmitTx offers a local transaction to the pool and, once accepted,

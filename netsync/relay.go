@@ -15,7 +15,12 @@ func (s *loopState) onTxResult(ev event) {
 		r.peer.txInFlight--
 	}
 	if !ev.accepted {
-		s.rejected.add(ev.hash)
+		// A transaction that arrived before its parent is not remembered as
+		// refused (as Core keeps orphans out of its reject filter): the
+		// next peer to announce it, once the parent is here, is asked.
+		if !ev.orphan {
+			s.rejected.add(ev.hash)
+		}
 		return
 	}
 	for _, ps := range s.order {

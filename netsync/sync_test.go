@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/ledgernet/ledgernet/chain"
+	"github.com/ledgernet/ledgernet/chain/ledger"
+	"github.com/ledgernet/ledgernet/chain/store"
 	"github.com/ledgernet/ledgernet/mempool"
 	"github.com/ledgernet/ledgernet/miner"
 	"github.com/ledgernet/ledgernet/netsync/chaingen"
@@ -361,4 +363,90 @@ func TestInvalidBlock(t *testing.T) {
 	if !dst.waitTip(tipOf(blocks), 20*time.Second) {
 		t.Fatalf("not synced: %+v", dst.m.Info())
 	}
+}
+
+// A transaction that arrives before its parent is refused but not
+// remembered as refused: announced again once the parent is in, it is
+// fetched and accepted (Core keeps orphans out of its reject filter).
+func TestOrphanFetchedAgain(t *testing.T) {
+	p := chain.DevNetParams()
+	w, err := wallet.Generate(p, rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pool *mempool.Pool
+	a := newNode(t, "a", nil, withParams(p), func(n *node, _ *Config) {
+		n.setup = func(n *node, c *Config) {
+			if pool, err = mempool.New(mempool.Config{Params: n.params, Chain: n.store}); err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(n.store.Subscribe(pool.HandleEvent))
+			c.Pool = pool
+		}
+	})
+	mn, err := miner.New(miner.Config{Chain: a.store, Txs: pool, PayTo: w.PkScript()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range p.CoinbaseMaturity + 1 {
+		if _, err := mn.MineBlock(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The test speaks for b: b's manager never sees a's getdata.
+	getdata := make(chan *wire.MsgGetData, 16)
+	b := newNode(t, "b", nil, withParams(p), withFilter(func(msg wire.Message) bool {
+		if gd, ok := msg.(*wire.MsgGetData); ok {
+			getdata <- gd
+			return true
+		}
+		return false
+	}))
+	peer := b.connect(a)
+	<-peer.Ready()
+
+	coins, err := w.Coins(a.store, pool)
+	if err != nil || len(coins) == 0 {
+		t.Fatalf("coins %d, %v", len(coins), err)
+	}
+	to, _ := wallet.Generate(p, rand.Reader)
+	parent, _, err := w.CreateTx(coins[:1], []wallet.Payment{{To: to.Address(), Amount: 1000_000}}, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	change := wire.OutPoint{Hash: parent.TxHash(), Index: 1}
+	child, _, err := w.CreateTx([]store.OutputCoin{{OutPoint: change, Coin: ledger.Coin{Value: parent.TxOut[1].Value, PkScript: w.PkScript()}}},
+		[]wallet.Payment{{To: to.Address(), Amount: 1000_000}}, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	send := func(m wire.Message) {
+		t.Helper()
+		if err := peer.Send(m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	announce := func(tx *wire.MsgTx) {
+		t.Helper()
+		send(&wire.MsgInv{InvList: []wire.InvVect{{Type: wire.InvTypeTx, Hash: tx.TxHash()}}})
+		for {
+			select {
+			case gd := <-getdata:
+				for _, iv := range gd.InvList {
+					if iv.Hash == tx.TxHash() {
+						send(tx)
+						return
+					}
+				}
+			case <-time.After(5 * time.Second):
+				t.Fatalf("a did not ask for %v", tx.TxHash())
+			}
+		}
+	}
+	announce(child) // the parent is unknown: refused
+	eventually(t, 5*time.Second, "the orphan refused", func() bool { return a.m.Stats().TxRejected == 1 })
+	announce(parent)
+	eventually(t, 5*time.Second, "the parent accepted", func() bool { return pool.Has(parent.TxHash()) })
+	announce(child) // asked for again, and now accepted
+	eventually(t, 5*time.Second, "the child accepted", func() bool { return pool.Has(child.TxHash()) })
 }
