@@ -12,6 +12,7 @@ import (
 
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
 	"github.com/ledgernet/ledgernet/chain"
+	"github.com/ledgernet/ledgernet/internal/atomicfile"
 	"github.com/ledgernet/ledgernet/p2p/enode"
 	"github.com/ledgernet/ledgernet/wallet"
 )
@@ -74,7 +75,7 @@ func loadWallet(dir string, p *chain.Params, keyBytes []byte) (*wallet.Wallet, e
 	if err != nil {
 		return nil, fmt.Errorf("node: wallet: %w", err)
 	}
-	if err := writeNew(path, []byte(hex.EncodeToString(w.KeyBytes())+"\n")); err != nil && !errors.Is(err, fs.ErrExist) {
+	if err := atomicfile.Create(path, []byte(hex.EncodeToString(w.KeyBytes())+"\n"), 0o600); err != nil && !errors.Is(err, fs.ErrExist) {
 		return nil, fmt.Errorf("node: %w", err)
 	}
 	return w, nil
@@ -95,40 +96,4 @@ func readSmall(path string) ([]byte, error) {
 		return nil, fmt.Errorf("%s: longer than %d bytes", path, maxKeyFile)
 	}
 	return b, nil
-}
-
-// writeNew writes data to a new file at path (0600), never replacing one:
-// through a synced temporary file linked into place, so a crash leaves no
-// file or a whole one.
-func writeNew(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	defer os.Remove(tmp)
-	if err := f.Chmod(0o600); err != nil {
-		f.Close()
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := os.Link(tmp, path); err != nil {
-		return err
-	}
-	if d, err := os.Open(dir); err == nil {
-		d.Sync()
-		d.Close()
-	}
-	return nil
 }
