@@ -63,7 +63,10 @@
 // most 2 nodes of one /24 (IPv6: /48) per bucket and 10 in the table, LAN
 // and loopback exempt. Its goroutine refreshes it at start (seeds from
 // the database and the bootnodes, a lookup of our own ID, three random
-// lookups) and every 15–30 minutes, and revalidates it: about once a
+// lookups), again 5–10 s after each refresh that added nodes (the wait
+// doubling after each that did not, so a table fills in seconds rather
+// than in several periodic rounds; go-ethereum refreshes only at start and
+// periodically), and every 15–30 minutes, and revalidates it: about once a
 // second it pings the node seen alive least recently (never-checked nodes
 // first, none seen in the last 10 s); a node that fails loses two thirds
 // of its credit and, at zero, is replaced by a random replacement. A pong

@@ -361,6 +361,11 @@ func (tab *Table) loop() {
 		revalRunning bool
 		refreshT     = stoppedTimer{}
 		revalT       = stoppedTimer{}
+		// While refreshes keep adding nodes, the next comes soon: fast
+		// after one that grew the table, doubling after each that did
+		// not, until it reaches the periodic interval.
+		lastLen = 0
+		fast    = fastRefresh
 	)
 	defer func() {
 		refreshT.stop()
@@ -420,6 +425,14 @@ func (tab *Table) loop() {
 				close(tab.initDone)
 				tab.log.Debug("Initial table refresh done", "nodes", tab.len())
 			}
+			if n := tab.len(); n > lastLen {
+				fast, lastLen = fastRefresh, n
+			} else {
+				fast, lastLen = 2*fast, n
+			}
+			if !tab.cfg.NoRefresh && fast < tab.cfg.RefreshInterval/2 {
+				refreshT.reset(clock, fast/2+tab.randDuration(fast/2))
+			}
 		case <-revalT.c():
 			if !revalRunning {
 				if e := tab.nodeToRevalidate(); e != nil {
@@ -438,6 +451,14 @@ func (tab *Table) loop() {
 		}
 	}
 }
+
+// fastRefresh is the wait after a refresh that added nodes to the table,
+// before the next one. A new node's first refresh finds most of a network
+// but seldom every node its far buckets could hold; refreshing again while
+// that still finds nodes fills the table in minutes rather than in several
+// periodic intervals, and costs a settled node (or one alone) nothing
+// after a few doublings.
+const fastRefresh = 10 * time.Second
 
 func (tab *Table) randDuration(max time.Duration) time.Duration {
 	if max <= 0 {

@@ -21,6 +21,8 @@ type fakeTransport struct {
 	mu       sync.Mutex
 	dead     map[enode.ID]bool
 	pinged   map[enode.ID]int
+	lookups  int
+	onLookup func() // runs on each lookup, when set
 }
 
 func newFakeTransport(tb testing.TB) *fakeTransport {
@@ -46,7 +48,20 @@ func (f *fakeTransport) requestENR(ctx context.Context, n *enode.Node) (*enode.N
 	return nil, ErrTimeout
 }
 func (f *fakeTransport) lookup(ctx context.Context, target v4wire.Pubkey, wait bool) []*enode.Node {
+	f.mu.Lock()
+	f.lookups++
+	hook := f.onLookup
+	f.mu.Unlock()
+	if hook != nil {
+		hook()
+	}
 	return nil
+}
+
+func (f *fakeTransport) lookupCount() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.lookups
 }
 func (f *fakeTransport) kill(id enode.ID) {
 	f.mu.Lock()
@@ -249,4 +264,62 @@ func TestRevalidationTolerance(t *testing.T) {
 	if tab.getNode(n.ID()) != nil {
 		t.Fatal("node kept after its checks ran out")
 	}
+}
+
+// While refreshes keep finding nodes the next one comes within seconds;
+// once they find none, the wait doubles back to the periodic interval. A
+// refresh is four lookups (our own ID and three random targets).
+func TestAdaptiveRefresh(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		tab, tr := newTestTable(t, Config{Clock: dial.SystemClock{}, NoRevalidate: true})
+		// The first three refreshes (12 lookups) each find new nodes.
+		var found int
+		tr.onLookup = func() {
+			if found < 12 {
+				found++
+				tab.addFoundNode(nodeAtDistance(t, tab.self, 256-found%3, fmt.Sprintf("10.%d.0.1", found)))
+			}
+		}
+		tab.start()
+		defer tab.close()
+		refreshes := func() int { synctest.Wait(); return tr.lookupCount() / 4 }
+
+		// Growing: each next refresh within 10 s, the fourth (first
+		// fruitless) one by 30 s.
+		time.Sleep(30*time.Second + time.Millisecond)
+		if n := refreshes(); n < 4 {
+			t.Fatalf("%d refreshes in the first 30 s of a growing table, want 4", n)
+		}
+		if tab.len() != 12 {
+			t.Fatalf("table holds %d, want 12", tab.len())
+		}
+		// Settling: waits of 10–20, 20–40, …, 320–640 s after the fourth
+		// to tenth refreshes (the tenth by 21.5 min), then only the
+		// periodic ones, 15–30 min apart.
+		time.Sleep(25 * time.Minute)
+		settled := refreshes()
+		if settled != 10 {
+			t.Fatalf("%d refreshes by 25 min, want the backoff's 10", settled)
+		}
+		time.Sleep(time.Hour)
+		if n := refreshes() - settled; n < 2 || n > 4 {
+			t.Fatalf("%d refreshes in an hour of a settled table, want the periodic 2 to 4", n)
+		}
+	})
+}
+
+// A node alone (no bootnode, nothing found) backs off from the start.
+func TestAdaptiveRefreshAlone(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		tab, tr := newTestTable(t, Config{Clock: dial.SystemClock{}, NoRevalidate: true})
+		tab.start()
+		defer tab.close()
+		time.Sleep(time.Hour)
+		synctest.Wait()
+		// Start, then waits of 10–20, 20–40, …, 320–640 s (the seventh
+		// refresh at 10.5 to 21 min), then periodic ones 15–30 min apart.
+		if n := tr.lookupCount() / 4; n < 8 || n > 10 {
+			t.Fatalf("%d refreshes in an hour alone, want 8 to 10", n)
+		}
+	})
 }
