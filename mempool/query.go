@@ -52,6 +52,21 @@ func (p *Pool) TxHashes() []wire.Hash {
 	return out
 }
 
+// FeeRate returns a pooled transaction's fee per 1,000 bytes, false if it
+// is not pooled.
+func (p *Pool) FeeRate(hash wire.Hash) (int64, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if e, ok := p.txs[hash]; ok {
+		return e.FeeRate(), true
+	}
+	return 0, false
+}
+
+// MinFeeRate returns the least fee per 1,000 bytes the pool accepts, what
+// a node tells its peers in feefilter (BIP133).
+func (p *Pool) MinFeeRate() int64 { return p.minFeeRate }
+
 // IsSpent reports whether a pooled transaction spends op.
 func (p *Pool) IsSpent(op wire.OutPoint) bool {
 	p.mu.Lock()

@@ -93,6 +93,10 @@ type TxPool interface {
 	Get(hash wire.Hash) *wire.MsgTx
 	Has(hash wire.Hash) bool
 	TxHashes() []wire.Hash
+	// FeeRate is a pooled transaction's fee per 1,000 bytes; MinFeeRate
+	// the least the pool accepts (sent to peers in feefilter).
+	FeeRate(hash wire.Hash) (int64, bool)
+	MinFeeRate() int64
 }
 
 // Config configures a Manager. Chain is required; every zero field means

@@ -64,7 +64,9 @@
 // pool (a refused one is not asked for again, except one that came before
 // its parent: the next announcement of it is followed), and announced to the other peers with inv at random (Poisson)
 // times, 2 s on average to outbound and 5 s to inbound peers, so that the
-// first peers to hear of a transaction say little about its origin. mempool
+// first peers to hear of a transaction say little about its origin; a
+// transaction below the peer's feefilter is not announced to it, and each
+// peer is sent our pool's minimum fee rate in a feefilter (BIP133). mempool
 // requests queue the pool's contents for the next announcement, once a
 // minute at most. Inventory is limited per peer by a token bucket (a full
 // inv at once, then 1,000 entries a second); each message beyond it scores

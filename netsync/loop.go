@@ -264,6 +264,10 @@ func (s *loopState) addPeer(p *btcpeer.Peer) {
 		ps.maxInFlight = m.cfg.MaxInFlightLocal
 	}
 	ps.nextTrickle = now.Add(s.trickleDelay(ps))
+	if m.pool != nil && m.pool.MinFeeRate() > 0 && p.ProtocolVersion() >= wire.FeeFilterVersion {
+		// BIP133: announce no transaction below what our pool accepts.
+		p.Send(&wire.MsgFeeFilter{MinFee: m.pool.MinFeeRate()})
+	}
 	s.peers[p] = ps
 	s.order = append(s.order, ps)
 	m.log.Debug("sync peer added", "peer", addr, "height", ps.bestHeight, "inbound", ps.inbound)

@@ -48,9 +48,18 @@ func (s *loopState) trickle(now time.Time) {
 		n := min(len(ps.txQueue), txInvPerTrickle)
 		inv := make([]wire.InvVect, 0, n)
 		wtx := ps.p.WTxIDRelay()
+		minFee := ps.p.FeeFilter() // BIP133: what the peer does not want
 		for _, h := range ps.txQueue[:n] {
-			if m.pool == nil || !m.pool.Has(h) {
+			if m.pool == nil {
+				continue
+			}
+			rate, ok := m.pool.FeeRate(h)
+			if !ok {
 				continue // mined or evicted meanwhile
+			}
+			if rate < minFee {
+				m.stats.txFeeFiltered.Add(1)
+				continue
 			}
 			iv := wire.InvVect{Type: wire.InvTypeTx, Hash: h}
 			if wtx {

@@ -13,7 +13,7 @@ type counters struct {
 	blocksConnected                                                                  atomic.Uint64
 	headersReceived, getHeadersSent                                                  atomic.Uint64
 	stalls, blockTimeouts, headersTimeouts, invFloods, badHeaders, badBlocks         atomic.Uint64
-	txRequested, txAccepted, txRejected, txAnnounced, txQueueDrops                   atomic.Uint64
+	txRequested, txAccepted, txRejected, txAnnounced, txQueueDrops, txFeeFiltered    atomic.Uint64
 	blocksServed, headersServed, notFoundSent, notFoundReceived                      atomic.Uint64
 }
 
@@ -38,6 +38,7 @@ type Stats struct {
 	TxRejected        uint64 `json:"tx_rejected"`
 	TxAnnounced       uint64 `json:"tx_announced"`
 	TxQueueDrops      uint64 `json:"tx_queue_drops"`
+	TxFeeFiltered     uint64 `json:"tx_fee_filtered"` // not announced: below the peer's feefilter
 	BlocksServed      uint64 `json:"blocks_served"`
 	HeadersServed     uint64 `json:"headers_served"`
 	NotFoundSent      uint64 `json:"notfound_sent"`
@@ -55,7 +56,7 @@ func (m *Manager) Stats() Stats {
 		Stalls: c.stalls.Load(), BlockTimeouts: c.blockTimeouts.Load(), HeadersTimeouts: c.headersTimeouts.Load(),
 		InvFloods: c.invFloods.Load(), BadHeaders: c.badHeaders.Load(), BadBlocks: c.badBlocks.Load(),
 		TxRequested: c.txRequested.Load(), TxAccepted: c.txAccepted.Load(), TxRejected: c.txRejected.Load(),
-		TxAnnounced: c.txAnnounced.Load(), TxQueueDrops: c.txQueueDrops.Load(),
+		TxAnnounced: c.txAnnounced.Load(), TxQueueDrops: c.txQueueDrops.Load(), TxFeeFiltered: c.txFeeFiltered.Load(),
 		BlocksServed: c.blocksServed.Load(), HeadersServed: c.headersServed.Load(),
 		NotFoundSent: c.notFoundSent.Load(), NotFoundReceived: c.notFoundReceived.Load(),
 	}

@@ -450,3 +450,88 @@ func TestOrphanFetchedAgain(t *testing.T) {
 	announce(child) // asked for again, and now accepted
 	eventually(t, 5*time.Second, "the child accepted", func() bool { return pool.Has(child.TxHash()) })
 }
+
+// BIP133 both ways: a node tells each peer its pool's minimum fee rate,
+// and announces to a peer only transactions at or above the peer's filter.
+func TestFeeFilter(t *testing.T) {
+	p := chain.DevNetParams()
+	w, err := wallet.Generate(p, rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pool *mempool.Pool
+	a := newNode(t, "a", nil, withParams(p), func(n *node, _ *Config) {
+		n.setup = func(n *node, c *Config) {
+			if pool, err = mempool.New(mempool.Config{Params: n.params, Chain: n.store}); err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(n.store.Subscribe(pool.HandleEvent))
+			c.Pool = pool
+			c.TrickleInbound, c.TrickleOutbound = 10*time.Millisecond, 10*time.Millisecond
+		}
+	})
+	mn, err := miner.New(miner.Config{Chain: a.store, Txs: pool, PayTo: w.PkScript()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range p.CoinbaseMaturity + 2 {
+		if _, err := mn.MineBlock(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	invs := make(chan *wire.MsgInv, 16)
+	b := newNode(t, "b", nil, withParams(p), withFilter(func(msg wire.Message) bool {
+		if inv, ok := msg.(*wire.MsgInv); ok {
+			for _, iv := range inv.InvList {
+				if iv.Type == wire.InvTypeTx || iv.Type == wire.InvTypeWTx {
+					invs <- inv
+					return true
+				}
+			}
+		}
+		return false
+	}))
+	peer := b.connect(a)
+	<-peer.Ready()
+	eventually(t, 5*time.Second, "a's feefilter", func() bool { return peer.FeeFilter() == mempool.DefaultMinFeeRate })
+
+	// b wants 5,000 per kvB at least.
+	if err := peer.Send(&wire.MsgFeeFilter{MinFee: 5000}); err != nil {
+		t.Fatal(err)
+	}
+	to, _ := wallet.Generate(p, rand.Reader)
+	pay := func(feeRate int64) *wire.MsgTx {
+		t.Helper()
+		tx, _, err := w.Pay(a.store, pool, to.Address(), 1000_000, feeRate)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := a.m.SubmitTx(tx); err != nil {
+			t.Fatal(err)
+		}
+		return tx
+	}
+	// The filter is read by a's trickle; give the message time to arrive.
+	eventually(t, 5*time.Second, "b's feefilter at a", func() bool {
+		for _, q := range a.peerList() {
+			if q.FeeFilter() == 5000 {
+				return true
+			}
+		}
+		return false
+	})
+	cheap := pay(2000)
+	dear := pay(10_000)
+	select {
+	case inv := <-invs:
+		if len(inv.InvList) != 1 || inv.InvList[0].Hash != dear.TxHash() {
+			t.Fatalf("announced %v, want only the transaction above the filter %v", inv.InvList, dear.TxHash())
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("nothing announced")
+	}
+	eventually(t, 5*time.Second, "the cheap one counted", func() bool { return a.m.Stats().TxFeeFiltered == 1 })
+	if !pool.Has(cheap.TxHash()) {
+		t.Fatal("the cheap transaction left a's pool")
+	}
+}
