@@ -3,6 +3,7 @@ package node
 import (
 	"fmt"
 	"net/netip"
+	"strings"
 	"time"
 
 	"github.com/ledgernet/ledgernet/chain/store"
@@ -27,6 +28,7 @@ func (n *Node) startBitcoin() error {
 		Params:      n.params,
 		DataDir:     cfg.DataDir,
 		Listen:      cfg.Listen,
+		ExternalIP:  externalIP(cfg),
 		Connect:     cfg.Connect,
 		AddPeers:    cfg.AddPeer,
 		MaxPeers:    cfg.MaxPeers,
@@ -50,4 +52,14 @@ func (n *Node) startBitcoin() error {
 	n.btc = b
 	n.store, n.pool, n.sync = b.Chain(), b.Pool(), b.Sync()
 	return nil
+}
+
+// externalIP is the IP of --nat extip:IP, if given.
+func externalIP(cfg *config.Config) netip.Addr {
+	if ext, ok := strings.CutPrefix(cfg.NAT, "extip:"); ok {
+		if ip, err := netip.ParseAddr(ext); err == nil {
+			return ip
+		}
+	}
+	return netip.Addr{}
 }

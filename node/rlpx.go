@@ -7,7 +7,6 @@ import (
 	"net/netip"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/ledgernet/ledgernet/config"
@@ -146,10 +145,8 @@ func (n *Node) rlpxProtocols() []server.Protocol {
 // loopback peers accept from us; run with --nat extip:IP to be found from
 // elsewhere).
 func recordIP(cfg *config.Config, listen netip.Addr) netip.Addr {
-	if ext, ok := strings.CutPrefix(cfg.NAT, "extip:"); ok {
-		if ip, err := netip.ParseAddr(ext); err == nil {
-			return ip
-		}
+	if ip := externalIP(cfg); ip.IsValid() {
+		return ip
 	}
 	if ip := listen.Unmap(); ip.IsValid() && !ip.IsUnspecified() {
 		return ip

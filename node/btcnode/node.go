@@ -62,6 +62,11 @@ type Config struct {
 	// Listen is the TCP address to accept peers on ("127.0.0.1:18444");
 	// "" accepts none.
 	Listen string
+	// ExternalIP is the IP other nodes reach this one at (--nat extip:IP).
+	// When it is routable (or the profile is regtest or devnet) and the
+	// node listens, it is advertised to every peer with the listening
+	// port, soon after the handshake and about once a day.
+	ExternalIP netip.Addr
 	// Connect, when set, is the only peers dialled (btcd's --connect): no
 	// address manager dialling and no DNS seeds. Entries are "host:port"
 	// (port defaults to the profile's).
@@ -239,6 +244,9 @@ func (n *Node) Start() (err error) {
 	}
 	rcfg := cfg.AddrRelay
 	rcfg.Manager, rcfg.Exempt, rcfg.Clock, rcfg.Logger = n.addrs, n.bans.Whitelisted, cfg.Clock, n.log.With("sys", "addr")
+	if ip := cfg.ExternalIP.Unmap(); rcfg.Local == nil && ip.IsValid() && (addrmgr.IsRoutable(ip) || local) {
+		rcfg.Local = func() (wire.NetAddress, bool) { return n.localAddr(ip) }
+	}
 	n.relay = addrmgr.NewRelay(rcfg)
 
 	ycfg := cfg.Sync
@@ -588,6 +596,19 @@ func (n *Node) AddPeer(addr string) error {
 
 // SubmitTx offers a transaction to the pool and relays it.
 func (n *Node) SubmitTx(tx *wire.MsgTx) error { return n.sync.SubmitTx(tx) }
+
+// localAddr is the address advertised to peers: ip and the listening
+// port. The listener is set before the relay starts.
+func (n *Node) localAddr(ip netip.Addr) (wire.NetAddress, bool) {
+	if n.ln == nil {
+		return wire.NetAddress{}, false
+	}
+	ap, err := netip.ParseAddrPort(n.ln.Addr().String())
+	if err != nil {
+		return wire.NetAddress{}, false
+	}
+	return wire.NetAddress{Services: n.peerCfg.Services, IP: ip, Port: ap.Port()}, true
+}
 
 // ListenAddr returns the address the node accepts peers on, nil if none.
 func (n *Node) ListenAddr() net.Addr {

@@ -3,6 +3,7 @@ package btcnode
 import (
 	"fmt"
 	"math/rand/v2"
+	"net/netip"
 	"path/filepath"
 	"testing"
 	"time"
@@ -89,5 +90,26 @@ func TestRestartMidSync(t *testing.T) {
 	t.Logf("first run requested %d, stored %d; second run requested %d", first, stored, second)
 	if int(second) != len(blocks)-stored {
 		t.Errorf("second run requested %d blocks, want %d (every block not stored, once)", second, len(blocks)-stored)
+	}
+}
+
+// A node with an external IP advertises it, with its listening port, to
+// its peers, whose address managers learn it. b dials only a (Connect), so
+// the advertised documentation address is never dialled.
+func TestAdvertisesExternalIP(t *testing.T) {
+	cfg := testConfig(t, "a")
+	cfg.ExternalIP = netip.MustParseAddr("203.0.113.9")
+	cfg.AddrRelay.FlushInterval = 50 * time.Millisecond
+	a := startNode(t, cfg, nil)
+	cfg = testConfig(t, "b")
+	cfg.Connect = []string{a.addr()}
+	b := startNode(t, cfg, nil)
+	want := netip.AddrPortFrom(netip.MustParseAddr("203.0.113.9"), mustAddrPort(a.addr()).Port())
+	eventually(t, 10*time.Second, "b to learn a's external address", func() bool {
+		_, ok := b.Addrs().Lookup(want)
+		return ok
+	})
+	if st := a.relay.Stats(); st.LocalSent == 0 {
+		t.Errorf("a's relay stats %+v", st)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -531,4 +532,67 @@ func TestBanObserver(t *testing.T) {
 			t.Errorf("banLabel(%q) = %q, want %q", tc.reason, got, tc.want)
 		}
 	}
+}
+
+// localSent returns how many times p was sent addr.
+func localSent(p *fakePeer, addr netip.AddrPort) int {
+	_, msgs := p.addrsSent()
+	n := 0
+	for _, m := range msgs {
+		if m, ok := m.(*wire.MsgAddr); ok {
+			for _, a := range m.AddrList {
+				if a.AddrPort() == addr {
+					n++
+				}
+			}
+		}
+	}
+	return n
+}
+
+// Our own address goes to every peer soon after the handshake, then about
+// once a day; never when the node has none to give.
+func TestRelayAdvertisesLocal(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		m := newTest(t, Config{})
+		self := ap("203.0.113.7:8333")
+		var have atomic.Bool
+		have.Store(true)
+		r := NewRelay(RelayConfig{Manager: m, FlushInterval: time.Second, Local: func() (wire.NetAddress, bool) {
+			return wire.NetAddress{Services: wire.SFNodeNetwork, IP: self.Addr(), Port: self.Port()}, have.Load()
+		}})
+		r.Start()
+		defer r.Close()
+		in, out := newFakePeer("9.9.9.9:5000", true), newFakePeer("8.8.8.8:8333", false)
+		r.AddPeer(in)
+		r.AddPeer(out)
+		time.Sleep(time.Minute)
+		synctest.Wait()
+		for _, p := range []*fakePeer{in, out} {
+			if n := localSent(p, self); n != 1 {
+				t.Fatalf("%v got our address %d times in the first minute, want 1", p.addr, n)
+			}
+		}
+		// Mean one a day: over ten days, each peer gets it about ten more
+		// times (Poisson; the bounds fail about once in 10^6 runs).
+		time.Sleep(10 * 24 * time.Hour)
+		synctest.Wait()
+		for _, p := range []*fakePeer{in, out} {
+			if n := localSent(p, self); n < 2 || n > 30 {
+				t.Fatalf("%v got our address %d times in ten days, want about 11", p.addr, n)
+			}
+		}
+		_, msgs := in.addrsSent()
+		if a := msgs[0].(*wire.MsgAddr).AddrList[0]; a.Services != wire.SFNodeNetwork || a.Timestamp == 0 {
+			t.Errorf("advertised %+v: want our services and a fresh timestamp", a)
+		}
+		// No address to give: nothing more is sent.
+		have.Store(false)
+		before := localSent(in, self)
+		time.Sleep(10 * 24 * time.Hour)
+		synctest.Wait()
+		if n := localSent(in, self); n != before {
+			t.Fatalf("sent our address %d more times without one", n-before)
+		}
+	})
 }

@@ -41,6 +41,9 @@
 // chosen by a keyed hash of the address and the day, so repeats go to the
 // same peers and the announcement spreads without flooding; forwarded
 // addresses wait in a bounded per-peer queue flushed at random intervals.
+// When the node has an address of its own to give (RelayConfig.Local), each
+// peer gets it in the first flush after the handshake and again at random,
+// about once a day, as Core advertises its local address.
 //
 // # Persistence
 //

@@ -63,10 +63,19 @@ type RelayConfig struct {
 	// Exempt, if set, reports peers (by IP) not rate limited: the node's
 	// whitelist.
 	Exempt func(netip.Addr) bool
+	// Local, if set, returns the address this node is reachable at (a
+	// routable IP and the listening port) when it has one. Every peer is
+	// sent it soon after the handshake and again about once a day (Core's
+	// AdvertiseLocal), so that the network learns the node.
+	Local func() (wire.NetAddress, bool)
 	// Clock is the time source; nil means p2p.SystemClock.
 	Clock  p2p.Clock
 	Logger *slog.Logger
 }
+
+// localInterval is the mean time between two advertisements of our own
+// address to a peer (Core: AVG_LOCAL_ADDRESS_BROADCAST_INTERVAL).
+const localInterval = 24 * time.Hour
 
 // RelayStats counts the gossip.
 type RelayStats struct {
@@ -78,6 +87,7 @@ type RelayStats struct {
 	Sent        uint64 // addresses sent
 	GetAddrs    uint64 // getaddr answered
 	GetAddrsIgn uint64 // getaddr ignored (outbound peer, or repeated)
+	LocalSent   uint64 // our own address advertised
 }
 
 // Relay handles the addr gossip of a node's peers. See the package doc.
@@ -112,6 +122,7 @@ type relayPeer struct {
 	known       *knownSet
 	queue       []wire.NetAddress
 	nextFlush   time.Time
+	nextLocal   time.Time // when to advertise our own address next
 	exempt      bool
 }
 
@@ -177,6 +188,7 @@ func (r *Relay) AddPeer(p RelayPeer) {
 	r.nextID++
 	rp.id = r.nextID
 	rp.nextFlush = now.Add(r.expDelay())
+	rp.nextLocal = now // in the first flush
 	if ask {
 		rp.getAddrSent = true
 		rp.tokens += wire.MaxAddrPerMsg // the reply is not held against it
@@ -185,6 +197,12 @@ func (r *Relay) AddPeer(p RelayPeer) {
 	r.mu.Unlock()
 	if ask {
 		p.Send(&wire.MsgGetAddr{})
+	}
+	if r.cfg.Local != nil {
+		select { // our address goes in the next flush
+		case r.wake <- struct{}{}:
+		default:
+		}
 	}
 }
 
@@ -380,6 +398,12 @@ func (r *Relay) expDelay() time.Duration {
 	return time.Duration(min(d, float64(10*r.cfg.FlushInterval)))
 }
 
+// localDelay is the random wait before our address goes to a peer again:
+// exponential with mean localInterval. r.mu must be held.
+func (r *Relay) localDelay() time.Duration {
+	return time.Duration(-math.Log(1-r.rng.Float64()) * float64(localInterval))
+}
+
 // flushLoop sends each peer's queued addresses when its random timer is due.
 func (r *Relay) flushLoop() {
 	for {
@@ -390,8 +414,26 @@ func (r *Relay) flushLoop() {
 		}
 		var jobs []job
 		var next time.Time
+		var local wire.NetAddress
+		haveLocal := false
+		if r.cfg.Local != nil {
+			local, haveLocal = r.cfg.Local()
+			local.Timestamp = uint32(now.Unix())
+		}
 		r.mu.Lock()
 		for _, rp := range r.peers {
+			if haveLocal && !now.Before(rp.nextLocal) {
+				rp.queue = append([]wire.NetAddress{local}, rp.queue...)
+				if len(rp.queue) > queuePerPeer {
+					rp.queue = rp.queue[:queuePerPeer]
+				}
+				rp.known.add(normal(local.AddrPort()))
+				rp.nextLocal = now.Add(r.localDelay())
+				r.stats.LocalSent++
+			}
+			if haveLocal && (next.IsZero() || rp.nextLocal.Before(next)) {
+				next = rp.nextLocal
+			}
 			if len(rp.queue) == 0 {
 				continue
 			}
