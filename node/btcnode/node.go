@@ -332,7 +332,11 @@ func (n *Node) Start() (err error) {
 		n.wg.Go(n.seed)
 	}
 	tip := n.store.Tip()
-	n.log.Info("node started", "listen", n.ListenAddr(), "height", tip.Height, "tip", tip.Hash, "static", len(static))
+	listen := ""
+	if a := n.ListenAddr(); a != nil {
+		listen = a.String() // a *net.TCPAddr would log as a JSON object
+	}
+	n.log.Info("node started", "listen", listen, "height", tip.Height, "tip", tip.Hash, "static", len(static))
 	return nil
 }
 
