@@ -244,7 +244,7 @@ func (n *Node) Start(ctx context.Context) (err error) {
 		return err
 	}
 	n.started = true
-	n.log.Info("Node started", "profile", n.cfg.Profile, "id", n.ID().TerminalString(), "datadir", n.cfg.DataDir,
+	n.log.Info("Node started", "profile", n.cfg.Profile, "id", n.logID(), "datadir", n.cfg.DataDir,
 		"height", n.store.Tip().Height, "mine", n.cfg.Mine)
 	return nil
 }
@@ -376,7 +376,7 @@ func (n *Node) Stop() error {
 	}
 	err := n.shutdown()
 	if n.started {
-		n.log.Info("Node stopped", "id", n.ID().TerminalString())
+		n.log.Info("Node stopped", "id", n.logID())
 	}
 	return err
 }
@@ -426,6 +426,15 @@ func (n *Node) shutdown() error {
 		errs = append(errs, n.store.Close())
 	}
 	return errors.Join(errs...)
+}
+
+// logID is the node ID for logs: "" on the Bitcoin profiles, which have
+// none.
+func (n *Node) logID() string {
+	if id := n.ID(); id != (enode.ID{}) {
+		return id.TerminalString()
+	}
+	return ""
 }
 
 // ID returns the node's ID: from the node key (devnet), the certificate
