@@ -269,8 +269,10 @@ func TestAuthAckRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := len(auth) - 2 - eciesOverhead; n < 169+3+minPadding || n > 169+3+minPadding+paddingSpan {
-		t.Errorf("auth body with padding is %d bytes", n)
+	// The auth body is 169 bytes: a list header of 2, then signature 1+2+65,
+	// initiator key 2+64, nonce 1+32 and version 1; padding is 100 to 199.
+	if n := len(auth) - 2 - eciesOverhead; n < 169+minPadding || n > 169+minPadding+paddingSpan-1 {
+		t.Errorf("auth body with padding is %d bytes, want %d to %d", n, 169+minPadding, 169+minPadding+paddingSpan-1)
 	}
 	resp := new(handshakeState)
 	msg, err := readAuth(keyB, auth)
