@@ -19,8 +19,11 @@
 // same handshake, the same admission. After the handshake a peer sharing no
 // capability is sent p2p.DiscUselessPeer; otherwise the scheduler's AddPeer,
 // which owns the peer set, refuses self (p2p.DiscSelf), duplicates
-// (p2p.DiscAlreadyConnected) and surplus (p2p.DiscTooManyPeers). Admitted
-// peers run until one side ends them; the server then calls RemovePeer.
+// (p2p.DiscAlreadyConnected) and surplus (p2p.DiscTooManyPeers). When two
+// nodes dial each other at once, both keep the connection dialled by the
+// smaller node ID; the kept one's protocols start only once the other's
+// have ended, so that no protocol sees one node twice. Admitted peers run
+// until one side ends them; the server then calls RemovePeer.
 //
 // # Capabilities and multiplexing
 //

@@ -72,6 +72,7 @@ type Peer struct {
 
 	wtoken  chan struct{} // write token: one frame at a time
 	closing chan struct{} // closed when the owner starts shutting down
+	gone    chan struct{} // closed when the server is done with the peer
 	ends    chan endCause // cap 1: the first cause wins
 	wg      sync.WaitGroup
 }
@@ -118,6 +119,7 @@ func newPeer(sess *Session, transport string, inbound bool, dp dial.Peer, ms []m
 		cfg:       cfg,
 		wtoken:    make(chan struct{}, 1),
 		closing:   make(chan struct{}),
+		gone:      make(chan struct{}),
 		ends:      make(chan endCause, 1),
 	}
 	p.ka, _ = sess.Conn.(Keepalive)

@@ -525,11 +525,21 @@ func (s *Server) setupConn(fd net.Conn, dest *dial.Candidate) error {
 		sess.Conn.Close(p2p.DiscQuitting)
 		return ErrNotRunning
 	}
+	// A connection to the same node that this one replaced (a simultaneous
+	// dial) may still be running its protocols: they end when it is
+	// disconnected, and this one's start after, so that no protocol sees
+	// the node twice and refuses the connection that is kept.
+	var prev *Peer
+	for q := range s.peers {
+		if q.id == p.id {
+			prev = q
+		}
+	}
 	s.peers[p] = struct{}{}
 	s.wg.Add(1)
 	s.mu.Unlock()
 	closer.set(p)
-	go s.runPeer(p)
+	go s.runPeer(p, prev)
 	return nil
 }
 
@@ -583,8 +593,21 @@ func discReasonFor(err error) p2p.DiscReason {
 	return p2p.DiscUselessPeer // ErrNotAllowed, ErrBanned
 }
 
-func (s *Server) runPeer(p *Peer) {
+func (s *Server) runPeer(p *Peer, prev *Peer) {
 	defer s.wg.Done()
+	defer close(p.gone)
+	if prev != nil {
+		// Bounded: a protocol that ignores the disconnect must not hold
+		// the kept connection back for long.
+		t := s.cfg.Clock.NewTimer(s.cfg.HandshakeTimeout)
+		select {
+		case <-prev.gone:
+		case <-t.C():
+			p.log.Debug("Replaced connection still running")
+		case <-s.ctx.Done():
+		}
+		t.Stop()
+	}
 	s.stats.peersAdded.Add(1)
 	if o := s.cfg.Observer; o != nil {
 		o.PeerConnected(p.inbound, p.transport)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"sync"
 	"testing"
 	"time"
 
@@ -519,4 +520,55 @@ func TestHandshakeSlots(t *testing.T) {
 	}
 	eventually(t, func() bool { return srv.Stats().HandshakeSlotsFull >= 1 && srv.Stats().HandshakeTimeouts == 2 },
 		func() string { return fmt.Sprintf("stats %+v", srv.Stats()) })
+}
+
+// exclusiveProtocol refuses a second session with a node it is already
+// running with, as the topic and status services do.
+func exclusiveProtocol() Protocol {
+	var mu sync.Mutex
+	running := map[enode.ID]bool{}
+	return Protocol{Name: "excl", Version: 1, Length: 1, Run: func(p *Peer, rw p2p.MsgReadWriter) error {
+		mu.Lock()
+		if running[p.ID()] {
+			mu.Unlock()
+			return fmt.Errorf("already running with %v: %w", p.ID().TerminalString(), p2p.DiscAlreadyConnected)
+		}
+		running[p.ID()] = true
+		mu.Unlock()
+		defer func() {
+			mu.Lock()
+			delete(running, p.ID())
+			mu.Unlock()
+		}()
+		for {
+			if _, err := rw.ReadMsg(); err != nil {
+				return err
+			}
+		}
+	}}
+}
+
+// Two nodes that dial each other at once keep one connection, even when
+// a protocol refuses to run twice with one node: the kept connection's
+// protocols start once the replaced one's have ended.
+func TestSimultaneousDialKeepsOne(t *testing.T) {
+	for i := range 20 {
+		a := startServer(t, Config{Protocols: []Protocol{exclusiveProtocol()}})
+		b := startServer(t, Config{Protocols: []Protocol{exclusiveProtocol()}})
+		var wg sync.WaitGroup
+		wg.Add(2)
+		go func() { defer wg.Done(); a.AddPeer(b.Self()) }()
+		go func() { defer wg.Done(); b.AddPeer(a.Self()) }()
+		wg.Wait()
+		eventually(t, func() bool { return a.PeerCount() == 1 && b.PeerCount() == 1 }, func() string {
+			return fmt.Sprintf("round %d: peers a %d b %d", i, a.PeerCount(), b.PeerCount())
+		})
+		// Settled: no drop follows.
+		time.Sleep(100 * time.Millisecond)
+		if a.PeerCount() != 1 || b.PeerCount() != 1 {
+			t.Fatalf("round %d: peers a %d b %d after settling", i, a.PeerCount(), b.PeerCount())
+		}
+		a.Stop()
+		b.Stop()
+	}
 }
