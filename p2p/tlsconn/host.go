@@ -111,7 +111,12 @@ type hostPeer struct {
 	// dialed is the listed address we dialled, for an outbound peer.
 	dialed netip.AddrPort
 	since  time.Time
+	gone   chan struct{} // closed when the host is done with the peer
 }
+
+// replaceWait bounds how long a connection that replaced a duplicate waits
+// for the duplicate's protocols to end before starting its own.
+const replaceWait = 5 * time.Second
 
 // PeerInfo describes a connected peer.
 type PeerInfo struct {
@@ -448,12 +453,13 @@ func (h *Host) acceptLoop() {
 // nodes that list each other may dial each other at the same moment; both
 // must then keep the same connection, so a duplicate is resolved by a rule
 // both sides compute alike: the connection dialled by the node with the
-// smaller ID wins.
+// smaller ID wins, and its protocols start once the loser's have ended.
 func (h *Host) admit(conn *Conn, addr netip.AddrPort) error {
 	id := conn.ID()
 	hp := &hostPeer{
 		dp:    dial.Peer{ID: id, Addr: addr, Inbound: conn.Inbound()},
 		since: time.Now(),
+		gone:  make(chan struct{}),
 	}
 	if !conn.Inbound() {
 		hp.dialed = addr
@@ -492,7 +498,7 @@ func (h *Host) admit(conn *Conn, addr netip.AddrPort) error {
 	if o := h.cfg.Observer; o != nil {
 		o.PeerConnected(conn.Inbound(), transportName)
 	}
-	go h.runPeer(hp)
+	go h.runPeer(hp, old)
 	return nil
 }
 
@@ -512,8 +518,22 @@ func (h *Host) refuse(conn *Conn, err error) error {
 	return err
 }
 
-func (h *Host) runPeer(hp *hostPeer) {
+// runPeer runs hp until it ends. When hp replaced a duplicate (old), its
+// protocols start once old's have ended, so that no protocol sees the node
+// twice and refuses the connection that is kept.
+func (h *Host) runPeer(hp, old *hostPeer) {
 	defer h.wg.Done()
+	defer close(hp.gone)
+	if old != nil {
+		t := time.NewTimer(replaceWait)
+		select {
+		case <-old.gone:
+		case <-t.C:
+			h.log.Debug("Replaced connection still running", "peer", enode.ID(hp.dp.ID).TerminalString())
+		case <-h.ctx.Done():
+		}
+		t.Stop()
+	}
 	err := hp.peer.run()
 	h.mu.Lock()
 	if h.peers[hp.dp.ID] == hp {

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -482,3 +483,63 @@ var (
 	_ = fmt.Sprint
 	_ = io.EOF
 )
+
+// TestHostDuplicateKeepsProtocols: nodes that list each other dial each
+// other at once; the connection both keep runs its protocols only after
+// the duplicate's have ended, so a protocol that refuses a second session
+// with one node (as topic and status do) never refuses the kept one.
+func TestHostDuplicateKeepsProtocols(t *testing.T) {
+	ca := newTestCA(t)
+	var refused atomic.Int64
+	exclusive := func() Protocol {
+		var mu sync.Mutex
+		running := map[enode.ID]bool{}
+		return Protocol{Name: "excl", Version: 1, Commands: []string{"excl"}, Run: func(p *Peer, rw p2p.MsgReadWriter) error {
+			mu.Lock()
+			if running[p.ID()] {
+				mu.Unlock()
+				refused.Add(1)
+				return fmt.Errorf("already running: %w", p2p.DiscAlreadyConnected)
+			}
+			running[p.ID()] = true
+			mu.Unlock()
+			defer func() {
+				mu.Lock()
+				delete(running, p.ID())
+				mu.Unlock()
+			}()
+			for {
+				if _, err := rw.ReadMsg(); err != nil {
+					return err
+				}
+			}
+		}}
+	}
+	withExclusive := func(c *HostConfig) { c.Protocols = []Protocol{exclusive()} }
+	for round := range 10 {
+		_, da := ca.node(t, certs.Options{})
+		_, db := ca.node(t, certs.Options{})
+		a := startHost(t, da, "", nil, withExclusive)
+		b := startHost(t, db, "", nil, withExclusive)
+		list := []peerlist.Peer{a.entry(true), b.entry(true)}
+		var wg sync.WaitGroup
+		for _, h := range []*testHost{a, b} {
+			wg.Go(func() {
+				if err := h.UpdatePeers(list); err != nil {
+					t.Error(err)
+				}
+			})
+		}
+		wg.Wait()
+		waitFor(t, 10*time.Second, "the pair connected", func() bool { return a.connected(b.ID()) && b.connected(a.ID()) })
+		time.Sleep(200 * time.Millisecond)
+		if !a.connected(b.ID()) || !b.connected(a.ID()) {
+			t.Fatalf("round %d: the pair lost its connection", round)
+		}
+		a.Close()
+		b.Close()
+	}
+	if n := refused.Load(); n != 0 {
+		t.Fatalf("the protocol was refused %d times: a kept connection ran beside its duplicate", n)
+	}
+}
