@@ -204,9 +204,12 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	if cfg.Duration > 0 {
 		trafficCtx, stopTraffic = context.WithTimeout(ctx, cfg.Duration)
 	}
-	r.startTraffic(trafficCtx, viewCtx, &wg)
+	generated := r.startTraffic(trafficCtx, viewCtx, &wg)
 	<-trafficCtx.Done()
 	stopTraffic()
+	// A publish in progress when the time ran out still counts; wait for
+	// it, so that settling waits for its deliveries too.
+	<-generated
 
 	// Settle: no more traffic nor blocks; wait for the tips to agree.
 	r.setPhase("settling")

@@ -45,10 +45,16 @@ func newTraffic() traffic {
 // startTraffic starts the transaction and topic message generators, which
 // end with gen, and the delivery counters, which end with count (later,
 // so that messages still on their way when generation stops are counted).
-func (r *run) startTraffic(gen, count context.Context, wg *sync.WaitGroup) {
+// The returned channel is closed once the generators have stopped: no
+// message is published after it.
+func (r *run) startTraffic(gen, count context.Context, wg *sync.WaitGroup) <-chan struct{} {
 	// One goroutine makes every random choice, so a seed gives the same
 	// sequence of choices.
-	wg.Go(func() { r.generate(gen) })
+	generated := make(chan struct{})
+	wg.Go(func() {
+		defer close(generated)
+		r.generate(gen)
+	})
 	for _, m := range r.members {
 		for _, t := range m.topics {
 			ch, cancel, err := m.n.TopicService().Subscribe(t)
@@ -74,6 +80,7 @@ func (r *run) startTraffic(gen, count context.Context, wg *sync.WaitGroup) {
 			})
 		}
 	}
+	return generated
 }
 
 // delivered counts a delivery of message id at node at.
