@@ -370,29 +370,7 @@ func TestInvalidBlock(t *testing.T) {
 // fetched and accepted (Core keeps orphans out of its reject filter).
 func TestOrphanFetchedAgain(t *testing.T) {
 	p := chain.DevNetParams()
-	w, err := wallet.Generate(p, rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var pool *mempool.Pool
-	a := newNode(t, "a", nil, withParams(p), func(n *node, _ *Config) {
-		n.setup = func(n *node, c *Config) {
-			if pool, err = mempool.New(mempool.Config{Params: n.params, Chain: n.store}); err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(n.store.Subscribe(pool.HandleEvent))
-			c.Pool = pool
-		}
-	})
-	mn, err := miner.New(miner.Config{Chain: a.store, Txs: pool, PayTo: w.PkScript()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for range p.CoinbaseMaturity + 1 {
-		if _, err := mn.MineBlock(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-	}
+	a, pool, w := fundedNode(t, p, nil)
 	// The test speaks for b: b's manager never sees a's getdata.
 	getdata := make(chan *wire.MsgGetData, 16)
 	b := newNode(t, "b", nil, withParams(p), withFilter(func(msg wire.Message) bool {
@@ -455,30 +433,9 @@ func TestOrphanFetchedAgain(t *testing.T) {
 // and announces to a peer only transactions at or above the peer's filter.
 func TestFeeFilter(t *testing.T) {
 	p := chain.DevNetParams()
-	w, err := wallet.Generate(p, rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var pool *mempool.Pool
-	a := newNode(t, "a", nil, withParams(p), func(n *node, _ *Config) {
-		n.setup = func(n *node, c *Config) {
-			if pool, err = mempool.New(mempool.Config{Params: n.params, Chain: n.store}); err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(n.store.Subscribe(pool.HandleEvent))
-			c.Pool = pool
-			c.TrickleInbound, c.TrickleOutbound = 10*time.Millisecond, 10*time.Millisecond
-		}
+	a, pool, w := fundedNode(t, p, func(c *Config) {
+		c.TrickleInbound, c.TrickleOutbound = 10*time.Millisecond, 10*time.Millisecond
 	})
-	mn, err := miner.New(miner.Config{Chain: a.store, Txs: pool, PayTo: w.PkScript()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for range p.CoinbaseMaturity + 2 {
-		if _, err := mn.MineBlock(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-	}
 	invs := make(chan *wire.MsgInv, 16)
 	b := newNode(t, "b", nil, withParams(p), withFilter(func(msg wire.Message) bool {
 		if inv, ok := msg.(*wire.MsgInv); ok {
@@ -534,4 +491,38 @@ func TestFeeFilter(t *testing.T) {
 	if !pool.Has(cheap.TxHash()) {
 		t.Fatal("the cheap transaction left a's pool")
 	}
+}
+
+// fundedNode returns node "a" on network p with a transaction pool and a
+// wallet owning mature coinbase coins (CoinbaseMaturity + 2 blocks mined
+// to it); mod, if set, changes a's manager configuration.
+func fundedNode(t *testing.T, p *chain.Params, mod func(*Config)) (*node, *mempool.Pool, *wallet.Wallet) {
+	t.Helper()
+	w, err := wallet.Generate(p, rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pool *mempool.Pool
+	a := newNode(t, "a", nil, withParams(p), func(n *node, _ *Config) {
+		n.setup = func(n *node, c *Config) {
+			if pool, err = mempool.New(mempool.Config{Params: n.params, Chain: n.store}); err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(n.store.Subscribe(pool.HandleEvent))
+			c.Pool = pool
+			if mod != nil {
+				mod(c)
+			}
+		}
+	})
+	mn, err := miner.New(miner.Config{Chain: a.store, Txs: pool, PayTo: w.PkScript()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range p.CoinbaseMaturity + 2 {
+		if _, err := mn.MineBlock(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return a, pool, w
 }
