@@ -1,46 +1,17 @@
 package btcpeer
 
 import (
-	"fmt"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"testing/synctest"
 
-	"github.com/ledgernet/ledgernet/p2p"
+	"github.com/ledgernet/ledgernet/p2p/p2ptest"
 	"github.com/ledgernet/ledgernet/wire"
 )
 
-// recorder is a p2p.Observer that records every event as a line of text.
-type recorder struct {
-	mu     sync.Mutex // guards events
-	events []string
-}
-
-var _ p2p.Observer = (*recorder)(nil)
-
-func (r *recorder) add(format string, args ...any) {
-	r.mu.Lock()
-	r.events = append(r.events, fmt.Sprintf(format, args...))
-	r.mu.Unlock()
-}
-
-func (r *recorder) PeerConnected(inbound bool, tr string) { r.add("connected %v %s", inbound, tr) }
-func (r *recorder) PeerDisconnected(inbound bool, tr string) {
-	r.add("disconnected %v %s", inbound, tr)
-}
-func (r *recorder) HandshakeFailed(tr, reason string)  { r.add("handshake failed %s: %s", tr, reason) }
-func (r *recorder) MsgIn(proto, cmd string, size int)  { r.add("in %s %s %d", proto, cmd, size) }
-func (r *recorder) MsgOut(proto, cmd string, size int) { r.add("out %s %s %d", proto, cmd, size) }
-func (r *recorder) Dropped(queue string)               { r.add("dropped %s", queue) }
-func (r *recorder) Banned(reason string)               { r.add("banned %s", reason) }
-
-func (r *recorder) list() []string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return slices.Clone(r.events)
-}
+// recorder records observer events (p2ptest.Recorder).
+type recorder = p2ptest.Recorder
 
 // TestObserver: messages in and out are reported by command with their
 // payload size, and a send refused by the full data queue as dropped.
@@ -65,7 +36,7 @@ func TestObserver(t *testing.T) {
 		p.Disconnect(nil)
 		<-p.Done()
 
-		got := obs.list()
+		got := obs.List()
 		for _, want := range []string{
 			"dropped btcpeer send",
 			"out chain getaddr 0",

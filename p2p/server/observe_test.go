@@ -4,53 +4,15 @@ import (
 	"fmt"
 	"net"
 	"slices"
-	"sync"
 	"testing"
 	"testing/synctest"
 
 	"github.com/ledgernet/ledgernet/p2p"
+	"github.com/ledgernet/ledgernet/p2p/p2ptest"
 )
 
-// recorder is a p2p.Observer that records every event as a line of text.
-type recorder struct {
-	mu     sync.Mutex // guards events
-	events []string
-}
-
-var _ p2p.Observer = (*recorder)(nil)
-
-func (r *recorder) add(format string, args ...any) {
-	r.mu.Lock()
-	r.events = append(r.events, fmt.Sprintf(format, args...))
-	r.mu.Unlock()
-}
-
-func (r *recorder) PeerConnected(inbound bool, tr string) { r.add("connected %v %s", inbound, tr) }
-func (r *recorder) PeerDisconnected(inbound bool, tr string) {
-	r.add("disconnected %v %s", inbound, tr)
-}
-func (r *recorder) HandshakeFailed(tr, reason string)  { r.add("handshake failed %s: %s", tr, reason) }
-func (r *recorder) MsgIn(proto, cmd string, size int)  { r.add("in %s %s %d", proto, cmd, size) }
-func (r *recorder) MsgOut(proto, cmd string, size int) { r.add("out %s %s %d", proto, cmd, size) }
-func (r *recorder) Dropped(queue string)               { r.add("dropped %s", queue) }
-func (r *recorder) Banned(reason string)               { r.add("banned %s", reason) }
-
-func (r *recorder) list() []string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return slices.Clone(r.events)
-}
-
-// hasAll reports whether every event of want was recorded.
-func (r *recorder) hasAll(want ...string) bool {
-	got := r.list()
-	for _, w := range want {
-		if !slices.Contains(got, w) {
-			return false
-		}
-	}
-	return true
-}
+// recorder records observer events (p2ptest.Recorder).
+type recorder = p2ptest.Recorder
 
 // TestObserver: a peer's arrival and departure, its protocol messages in
 // both directions (named from the command table, or by code), and refused
@@ -98,9 +60,9 @@ func TestObserver(t *testing.T) {
 		"handshake failed rlpx: no shared protocol",
 		"handshake failed rlpx: bad auth",
 	}
-	eventually(t, func() bool { return obs.hasAll(want...) },
-		func() string { return fmt.Sprintf("events %q, want %q", obs.list(), want) })
-	got := obs.list()
+	eventually(t, func() bool { return obs.HasAll(want...) },
+		func() string { return fmt.Sprintf("events %q, want %q", obs.List(), want) })
+	got := obs.List()
 	if i, j := slices.Index(got, "connected true rlpx"), slices.Index(got, "disconnected true rlpx"); i > j {
 		t.Errorf("disconnected before connected: %q", got)
 	}
@@ -132,7 +94,7 @@ func TestObserverQueueStall(t *testing.T) {
 		}
 		waitEvent(t, sub, PeerDropped)
 		srv.Stop()
-		got := obs.list()
+		got := obs.List()
 		want := []string{"connected true rlpx", "in stuck data 1", "in stuck data 1", "in stuck data 1",
 			"dropped stuck inbox", "disconnected true rlpx"}
 		if !slices.Equal(got, want) {

@@ -1,67 +1,19 @@
 package tlsconn
 
 import (
-	"fmt"
 	"slices"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/ledgernet/ledgernet/p2p"
 	"github.com/ledgernet/ledgernet/p2p/certs"
 	"github.com/ledgernet/ledgernet/p2p/enode"
+	"github.com/ledgernet/ledgernet/p2p/p2ptest"
 	"github.com/ledgernet/ledgernet/p2p/tlsconn/peerlist"
 )
 
-// recorder is a p2p.Observer that records every event as a line of text.
-type recorder struct {
-	mu     sync.Mutex // guards events
-	events []string
-}
-
-var _ p2p.Observer = (*recorder)(nil)
-
-func (r *recorder) add(format string, args ...any) {
-	r.mu.Lock()
-	r.events = append(r.events, fmt.Sprintf(format, args...))
-	r.mu.Unlock()
-}
-
-func (r *recorder) PeerConnected(inbound bool, tr string) { r.add("connected %v %s", inbound, tr) }
-func (r *recorder) PeerDisconnected(inbound bool, tr string) {
-	r.add("disconnected %v %s", inbound, tr)
-}
-func (r *recorder) HandshakeFailed(tr, reason string)  { r.add("handshake failed %s: %s", tr, reason) }
-func (r *recorder) MsgIn(proto, cmd string, size int)  { r.add("in %s %s %d", proto, cmd, size) }
-func (r *recorder) MsgOut(proto, cmd string, size int) { r.add("out %s %s %d", proto, cmd, size) }
-func (r *recorder) Dropped(queue string)               { r.add("dropped %s", queue) }
-func (r *recorder) Banned(reason string)               { r.add("banned %s", reason) }
-
-func (r *recorder) list() []string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return slices.Clone(r.events)
-}
-
-func (r *recorder) count(ev string) int {
-	n := 0
-	for _, e := range r.list() {
-		if e == ev {
-			n++
-		}
-	}
-	return n
-}
-
-func (r *recorder) hasAll(want ...string) bool {
-	got := r.list()
-	for _, w := range want {
-		if !slices.Contains(got, w) {
-			return false
-		}
-	}
-	return true
-}
+// recorder records observer events (p2ptest.Recorder).
+type recorder = p2ptest.Recorder
 
 // TestHostObserver: a Host reports its peers' arrival and departure, the
 // hello protocol's messages both ways, and a refusal with its reason.
@@ -78,17 +30,17 @@ func TestHostObserver(t *testing.T) {
 		func(c *HostConfig) { c.Observer = obsC })
 
 	waitFor(t, 10*time.Second, "hello exchanged", func() bool {
-		return obsA.hasAll("connected false tls", "out hello hello 32", "in hello hello 32") &&
-			obsB.hasAll("connected true tls", "out hello hello 32", "in hello hello 32") &&
-			obsC.count("handshake failed tls: unexpected node ID") > 0
+		return obsA.HasAll("connected false tls", "out hello hello 32", "in hello hello 32") &&
+			obsB.HasAll("connected true tls", "out hello hello 32", "in hello hello 32") &&
+			obsC.Count("handshake failed tls: unexpected node ID") > 0
 	})
 	b.Close()
 	waitFor(t, 10*time.Second, "disconnections", func() bool {
-		return obsA.count("disconnected false tls") == 1 && obsB.count("disconnected true tls") == 1
+		return obsA.Count("disconnected false tls") == 1 && obsB.Count("disconnected true tls") == 1
 	})
 	a.Close()
-	if n := obsA.count("connected false tls"); n != 1 {
-		t.Errorf("a connected %d times: %q", n, obsA.list())
+	if n := obsA.Count("connected false tls"); n != 1 {
+		t.Errorf("a connected %d times: %q", n, obsA.List())
 	}
 }
 
@@ -117,7 +69,7 @@ func TestObserverUnknownCommand(t *testing.T) {
 	if err != nil || msg.Code != 1 {
 		t.Fatalf("read %+v, %v", msg, err)
 	}
-	if got := obs.list(); !slices.Equal(got, []string{"dropped unknown command"}) {
+	if got := obs.List(); !slices.Equal(got, []string{"dropped unknown command"}) {
 		t.Errorf("events %q", got)
 	}
 }

@@ -99,11 +99,11 @@ func TestPeerMux(t *testing.T) {
 	}
 	// The observers saw the messages at the mux, named from the tables,
 	// and the message that found beta's inbox full.
-	if !obsA.hasAll("out alpha a1 1", "out beta b0 5") || obsA.count("dropped beta inbox") != 0 {
-		t.Errorf("a's events %q", obsA.list())
+	if !obsA.HasAll("out alpha a1 1", "out beta b0 5") || obsA.Count("dropped beta inbox") != 0 {
+		t.Errorf("a's events %q", obsA.List())
 	}
-	if !obsB.hasAll("in alpha a1 1", "in beta b0 5") || obsB.count("dropped beta inbox") != 1 {
-		t.Errorf("b's events %q", obsB.list())
+	if !obsB.HasAll("in alpha a1 1", "in beta b0 5") || obsB.Count("dropped beta inbox") != 1 {
+		t.Errorf("b's events %q", obsB.List())
 	}
 }
 

@@ -123,8 +123,8 @@ func TestServerTransportRefusal(t *testing.T) {
 	}
 	// The server reports the refusal, with the transport's reason; the
 	// transport leaves it to the server, so it is not counted twice.
-	waitFor(t, 5*time.Second, "the observed refusal", func() bool { return srvObs.count("handshake failed tls: revoked") == 1 })
-	if ev := trObs.list(); len(ev) != 0 {
+	waitFor(t, 5*time.Second, "the observed refusal", func() bool { return srvObs.Count("handshake failed tls: revoked") == 1 })
+	if ev := trObs.List(); len(ev) != 0 {
 		t.Errorf("transport's observer got %q", ev)
 	}
 }
