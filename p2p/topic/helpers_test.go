@@ -1,7 +1,6 @@
 package topic
 
 import (
-	"errors"
 	"math/rand/v2"
 	"sync"
 	"testing"
@@ -10,54 +9,17 @@ import (
 	"github.com/ledgernet/ledgernet/p2p"
 	"github.com/ledgernet/ledgernet/p2p/enode"
 	"github.com/ledgernet/ledgernet/p2p/originsig"
+	"github.com/ledgernet/ledgernet/p2p/p2ptest"
 	"github.com/ledgernet/ledgernet/p2p/status"
 )
 
-var errPipeClosed = errors.New("pipe closed")
+// The in-memory pipe of p2ptest, under the names these tests use.
+var (
+	errPipeClosed = p2ptest.ErrPipeClosed
+	msgPipe       = p2ptest.MsgPipe
+)
 
-// pipeEnd is one end of an in-memory message pipe, a p2p.MsgReadWriter
-// like the ones the transports give protocols.
-type pipeEnd struct {
-	in     <-chan p2p.Msg
-	out    chan<- p2p.Msg
-	closed chan struct{}
-	once   *sync.Once
-}
-
-// msgPipe returns two connected ends, each direction buffering size
-// messages. Closing either end closes both.
-func msgPipe(size int) (*pipeEnd, *pipeEnd) {
-	ab, ba := make(chan p2p.Msg, size), make(chan p2p.Msg, size)
-	closed, once := make(chan struct{}), new(sync.Once)
-	return &pipeEnd{in: ba, out: ab, closed: closed, once: once},
-		&pipeEnd{in: ab, out: ba, closed: closed, once: once}
-}
-
-func (e *pipeEnd) ReadMsg() (p2p.Msg, error) {
-	select {
-	case <-e.closed:
-		return p2p.Msg{}, errPipeClosed
-	default:
-	}
-	select {
-	case m := <-e.in:
-		return m, nil
-	case <-e.closed:
-		return p2p.Msg{}, errPipeClosed
-	}
-}
-
-func (e *pipeEnd) WriteMsg(m p2p.Msg) error {
-	m.Payload = append([]byte(nil), m.Payload...) // as a transport would
-	select {
-	case e.out <- m:
-		return nil
-	case <-e.closed:
-		return errPipeClosed
-	}
-}
-
-func (e *pipeEnd) Close() { e.once.Do(func() { close(e.closed) }) }
+type pipeEnd = p2ptest.PipeEnd
 
 // node is one test node: topic over status, as the node assembly wires
 // them.
