@@ -176,8 +176,11 @@ func TestErrors(t *testing.T) {
 		{"not an object", "POST", "/api/v1/transactions", js, bearer, `[1]`, 400, "", "bad JSON"},
 		{"unknown field", "POST", "/api/v1/transactions", js, bearer, `{"hex":"00","x":1}`, 400, "", "unknown field"},
 		{"trailing data", "POST", "/api/v1/transactions", js, bearer, `{"hex":"00"} {}`, 400, "", "trailing data"},
-		{"wrong content type", "POST", "/api/v1/transactions", "text/plain", bearer, `{"hex":"00"}`, 415, "", "application/json"},
-		{"no content type", "POST", "/api/v1/transactions", "", bearer, `{"hex":"00"}`, 415, "", "application/json"},
+		{"multipart body", "POST", "/api/v1/transactions", "multipart/form-data; boundary=x", bearer, `{"hex":"00"}`, 415, "", "must be JSON"},
+		{"malformed content type", "POST", "/api/v1/transactions", "application/", bearer, `{"hex":"00"}`, 415, "", "must be JSON"},
+		{"text/plain is read as JSON", "POST", "/api/v1/transactions", "text/plain", bearer, `{"hex":"0001"}`, 400, "", "invalid request"},
+		{"no content type is read as JSON", "POST", "/api/v1/transactions", "", bearer, `{"hex":"0001"}`, 400, "", "invalid request"},
+		{"curl -d's form type is read as JSON", "POST", "/api/v1/transactions", "application/x-www-form-urlencoded", bearer, `{"hex":"0001"}`, 400, "", "invalid request"},
 		{"oversized body", "POST", "/api/v1/transactions", js, bearer, `{"hex":"` + string(big) + `"}`, 413, "", "request body over"},
 		{"oversized payload", "POST", "/api/v1/broadcast", js, bearer, string(overPayload), 413, "", "payload of"},
 		{"bad hex", "POST", "/api/v1/transactions", js, bearer, `{"hex":"zz"}`, 400, "", "hex"},
@@ -450,7 +453,7 @@ func TestServerLifecycle(t *testing.T) {
 		done <- c.Subscribe(context.Background(), "t", func() { close(ready) }, func(api.Message) error { return nil })
 	}()
 	<-ready
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	if err := srv.Shutdown(ctx); err != nil {
 		t.Fatalf("shutdown: %v", err)
@@ -555,7 +558,7 @@ func TestLoadOrCreateToken(t *testing.T) {
 
 func waitFor(t *testing.T, cond func() bool, what string) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(time.Minute)
 	for !cond() {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out waiting: %s", what)

@@ -139,7 +139,7 @@ func TestStartStop(t *testing.T) {
 	if err := m.Start(); !errors.Is(err, miner.ErrRunning) {
 		t.Fatalf("second Start: %v", err)
 	}
-	timeout := time.After(20 * time.Second)
+	timeout := time.After(3 * time.Minute)
 	for i := 0; i < 5; i++ {
 		select {
 		case <-connected:
@@ -203,7 +203,7 @@ func TestTwoMiners(t *testing.T) {
 		}
 		ms = append(ms, m)
 	}
-	timeout := time.After(20 * time.Second)
+	timeout := time.After(3 * time.Minute)
 	for range 10 {
 		select {
 		case <-connected:
@@ -252,7 +252,7 @@ func TestPacing(t *testing.T) {
 		t.Fatal(err)
 	}
 	var got []arrival
-	timeout := time.After(20 * time.Second)
+	timeout := time.After(3 * time.Minute)
 	for len(got) < 6 {
 		select {
 		case a := <-arrivals:

@@ -297,7 +297,7 @@ func TestMapperPMP(t *testing.T) {
 		if a.String() != "203.0.113.10:30303" {
 			t.Errorf("external %v", a)
 		}
-	case <-time.After(10 * time.Second):
+	case <-time.After(time.Minute):
 		t.Fatal("no external address")
 	}
 	mp.Stop()

@@ -159,7 +159,20 @@ func (n *node) run(c net.Conn, inbound bool) *btcpeer.Peer {
 		c.Close()
 		return nil
 	}
-	p := btcpeer.New(conn, inbound, n.pcfg)
+	// As the node does, messages reach the manager only after AddPeer: a
+	// message sent right after the handshake would otherwise race the
+	// peer's registration and be dropped.
+	added := make(chan struct{})
+	pcfg := n.pcfg
+	pcfg.Handler = btcpeer.HandlerFunc(func(p *btcpeer.Peer, msg wire.Message) {
+		select {
+		case <-added:
+		case <-p.Closing():
+			return
+		}
+		n.pcfg.Handler.OnMessage(p, msg)
+	})
+	p := btcpeer.New(conn, inbound, pcfg)
 	n.mu.Lock()
 	n.peers = append(n.peers, p)
 	n.mu.Unlock()
@@ -168,6 +181,7 @@ func (n *node) run(c net.Conn, inbound bool) *btcpeer.Peer {
 		select {
 		case <-p.Ready():
 			n.m.AddPeer(p)
+			close(added)
 			<-p.Done()
 			n.m.RemovePeer(p)
 		case <-p.Done():

@@ -33,7 +33,7 @@ func TestTwoNodesSync(t *testing.T) {
 	b := newNode(t, "b", nil)
 	start := time.Now()
 	b.connect(a)
-	if !b.waitTip(tipOf(blocks), 30*time.Second) {
+	if !b.waitTip(tipOf(blocks), 3*time.Minute) {
 		t.Fatalf("b at %d, want %d; info %+v", b.store.Tip().Height, len(blocks), b.m.Info())
 	}
 	d := time.Since(start)
@@ -42,7 +42,7 @@ func TestTwoNodesSync(t *testing.T) {
 	if st.BlocksRequested != uint64(len(blocks)) || st.BlocksDuplicate != 0 {
 		t.Errorf("requested %d blocks, %d duplicates", st.BlocksRequested, st.BlocksDuplicate)
 	}
-	eventually(t, 5*time.Second, "sync done", func() bool { return !b.m.Info().Syncing })
+	eventually(t, time.Minute, "sync done", func() bool { return !b.m.Info().Syncing })
 
 	// A new block on a is announced (b sent sendheaders: as headers) and
 	// fetched.
@@ -52,7 +52,7 @@ func TestTwoNodesSync(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if !b.waitTip(tipOf(more), 10*time.Second) {
+	if !b.waitTip(tipOf(more), 3*time.Minute) {
 		t.Fatalf("b did not follow: at %d", b.store.Tip().Height)
 	}
 	// Announced as headers, not inv: no getheaders round trip needed.
@@ -73,7 +73,7 @@ func TestManyPeersSync(t *testing.T) {
 	for _, s := range srcs {
 		dst.connect(s)
 	}
-	if !dst.waitTip(tipOf(blocks), 30*time.Second) {
+	if !dst.waitTip(tipOf(blocks), 3*time.Minute) {
 		t.Fatalf("not synced: %+v", dst.m.Info())
 	}
 	var served uint64
@@ -110,9 +110,9 @@ func TestStallerReplaced(t *testing.T) {
 	}))
 	sp := dst.connect(staller)
 	<-sp.Ready()
-	eventually(t, 5*time.Second, "staller owes blocks", func() bool { return dst.m.Info().InFlight > 0 })
+	eventually(t, time.Minute, "staller owes blocks", func() bool { return dst.m.Info().InFlight > 0 })
 	dst.connect(honest)
-	if !dst.waitTip(tipOf(blocks), 30*time.Second) {
+	if !dst.waitTip(tipOf(blocks), 3*time.Minute) {
 		t.Fatalf("not synced: %+v", dst.m.Info())
 	}
 	st := dst.m.Stats()
@@ -137,14 +137,14 @@ func TestSilentPeerDropped(t *testing.T) {
 	sp := dst.connect(silent)
 	select {
 	case <-sp.Done():
-	case <-time.After(10 * time.Second):
+	case <-time.After(time.Minute):
 		t.Fatal("silent peer not dropped")
 	}
 	if sp.BanScore() != ScoreBlockStall || !errors.Is(sp.Err(), errBlockTimeout) {
 		t.Errorf("silent peer: score %d, err %v", sp.BanScore(), sp.Err())
 	}
 	dst.connect(newNode(t, "honest", blocks))
-	if !dst.waitTip(tipOf(blocks), 30*time.Second) {
+	if !dst.waitTip(tipOf(blocks), 3*time.Minute) {
 		t.Fatalf("not synced: %+v", dst.m.Info())
 	}
 }
@@ -160,20 +160,20 @@ func TestReorg(t *testing.T) {
 	d := newNode(t, "d", nil)
 	c.connect(a)
 	d.connect(a)
-	if !c.waitTip(tipOf(main), 20*time.Second) || !d.waitTip(tipOf(main), 20*time.Second) {
+	if !c.waitTip(tipOf(main), 3*time.Minute) || !d.waitTip(tipOf(main), 3*time.Minute) {
 		t.Fatal("c, d did not sync the main chain")
 	}
 	c.connect(b)
-	if !c.waitTip(tipOf(fork), 20*time.Second) {
+	if !c.waitTip(tipOf(fork), 3*time.Minute) {
 		t.Fatalf("c did not reorganise to the fork: %+v", c.m.Info())
 	}
 	// a learns the fork from b, reorganises, and d (connected to a only)
 	// follows.
 	a.connect(b)
-	if !a.waitTip(tipOf(fork), 20*time.Second) {
+	if !a.waitTip(tipOf(fork), 3*time.Minute) {
 		t.Fatalf("a did not reorganise: %+v", a.m.Info())
 	}
-	if !d.waitTip(tipOf(fork), 20*time.Second) {
+	if !d.waitTip(tipOf(fork), 3*time.Minute) {
 		t.Fatalf("d did not follow a's reorganisation: %+v", d.m.Info())
 	}
 	if h, _ := d.store.BlockHashAt(350); h != fork[349].BlockHash() {
@@ -216,10 +216,10 @@ func TestTxRelay(t *testing.T) {
 	}
 	b.connect(a)
 	c.connect(b)
-	if !c.waitTip(a.store.Tip().Hash, 20*time.Second) {
+	if !c.waitTip(a.store.Tip().Hash, 3*time.Minute) {
 		t.Fatalf("c did not sync: %+v", c.m.Info())
 	}
-	eventually(t, 5*time.Second, "b and c done syncing", func() bool { return !b.m.Info().Syncing && !c.m.Info().Syncing })
+	eventually(t, time.Minute, "b and c done syncing", func() bool { return !b.m.Info().Syncing && !c.m.Info().Syncing })
 
 	to, _ := wallet.Generate(p, rand.Reader)
 	var txs []wire.Hash
@@ -233,7 +233,7 @@ func TestTxRelay(t *testing.T) {
 		}
 		txs = append(txs, tx.TxHash())
 	}
-	eventually(t, 10*time.Second, "txs in c's pool", func() bool {
+	eventually(t, time.Minute, "txs in c's pool", func() bool {
 		for _, h := range txs {
 			if !pools[c].Has(h) {
 				return false
@@ -251,10 +251,10 @@ func TestTxRelay(t *testing.T) {
 	if len(blk.Transactions) != 4 {
 		t.Errorf("block has %d transactions", len(blk.Transactions))
 	}
-	if !c.waitTip(blk.BlockHash(), 10*time.Second) {
+	if !c.waitTip(blk.BlockHash(), 3*time.Minute) {
 		t.Fatal("c did not get the block")
 	}
-	eventually(t, 5*time.Second, "c's pool emptied", func() bool { return pools[c].Count() == 0 })
+	eventually(t, time.Minute, "c's pool emptied", func() bool { return pools[c].Count() == 0 })
 }
 
 // Requests are served: getheaders (2,000 at most, empty when nothing),
@@ -282,7 +282,7 @@ func TestServe(t *testing.T) {
 				if m.Command() == cmd {
 					return m
 				}
-			case <-time.After(5 * time.Second):
+			case <-time.After(time.Minute):
 				t.Fatalf("no %s", cmd)
 			}
 		}
@@ -350,7 +350,7 @@ func TestInvalidBlock(t *testing.T) {
 	lp := dst.connect(liar)
 	select {
 	case <-lp.Done():
-	case <-time.After(10 * time.Second):
+	case <-time.After(time.Minute):
 		t.Fatal("liar not dropped")
 	}
 	if lp.BanScore() < ScoreInvalidBlock || dst.m.Stats().BadBlocks != 1 {
@@ -360,7 +360,7 @@ func TestInvalidBlock(t *testing.T) {
 		t.Errorf("tip at %d, want 99 (below the bad block)", h)
 	}
 	dst.connect(newNode(t, "honest", blocks))
-	if !dst.waitTip(tipOf(blocks), 20*time.Second) {
+	if !dst.waitTip(tipOf(blocks), 3*time.Minute) {
 		t.Fatalf("not synced: %+v", dst.m.Info())
 	}
 }
@@ -416,17 +416,17 @@ func TestOrphanFetchedAgain(t *testing.T) {
 						return
 					}
 				}
-			case <-time.After(5 * time.Second):
+			case <-time.After(time.Minute):
 				t.Fatalf("a did not ask for %v", tx.TxHash())
 			}
 		}
 	}
 	announce(child) // the parent is unknown: refused
-	eventually(t, 5*time.Second, "the orphan refused", func() bool { return a.m.Stats().TxRejected == 1 })
+	eventually(t, time.Minute, "the orphan refused", func() bool { return a.m.Stats().TxRejected == 1 })
 	announce(parent)
-	eventually(t, 5*time.Second, "the parent accepted", func() bool { return pool.Has(parent.TxHash()) })
+	eventually(t, time.Minute, "the parent accepted", func() bool { return pool.Has(parent.TxHash()) })
 	announce(child) // asked for again, and now accepted
-	eventually(t, 5*time.Second, "the child accepted", func() bool { return pool.Has(child.TxHash()) })
+	eventually(t, time.Minute, "the child accepted", func() bool { return pool.Has(child.TxHash()) })
 }
 
 // BIP133 both ways: a node tells each peer its pool's minimum fee rate,
@@ -450,7 +450,7 @@ func TestFeeFilter(t *testing.T) {
 	}))
 	peer := b.connect(a)
 	<-peer.Ready()
-	eventually(t, 5*time.Second, "a's feefilter", func() bool { return peer.FeeFilter() == mempool.DefaultMinFeeRate })
+	eventually(t, time.Minute, "a's feefilter", func() bool { return peer.FeeFilter() == mempool.DefaultMinFeeRate })
 
 	// b wants 5,000 per kvB at least.
 	if err := peer.Send(&wire.MsgFeeFilter{MinFee: 5000}); err != nil {
@@ -469,7 +469,7 @@ func TestFeeFilter(t *testing.T) {
 		return tx
 	}
 	// The filter is read by a's trickle; give the message time to arrive.
-	eventually(t, 5*time.Second, "b's feefilter at a", func() bool {
+	eventually(t, time.Minute, "b's feefilter at a", func() bool {
 		for _, q := range a.peerList() {
 			if q.FeeFilter() == 5000 {
 				return true
@@ -484,10 +484,10 @@ func TestFeeFilter(t *testing.T) {
 		if len(inv.InvList) != 1 || inv.InvList[0].Hash != dear.TxHash() {
 			t.Fatalf("announced %v, want only the transaction above the filter %v", inv.InvList, dear.TxHash())
 		}
-	case <-time.After(5 * time.Second):
+	case <-time.After(time.Minute):
 		t.Fatal("nothing announced")
 	}
-	eventually(t, 5*time.Second, "the cheap one counted", func() bool { return a.m.Stats().TxFeeFiltered == 1 })
+	eventually(t, time.Minute, "the cheap one counted", func() bool { return a.m.Stats().TxFeeFiltered == 1 })
 	if !pool.Has(cheap.TxHash()) {
 		t.Fatal("the cheap transaction left a's pool")
 	}

@@ -43,7 +43,7 @@ func TestAPI(t *testing.T) {
 		t.Fatalf("node: %+v", info)
 	}
 	maturity := n.Params().CoinbaseMaturity
-	waitFor(t, 60*time.Second, func() string { return heights([]*Node{n, peer}) }, func() bool {
+	waitFor(t, 3*time.Minute, func() string { return heights([]*Node{n, peer}) }, func() bool {
 		return n.Store().Tip().Height > maturity+1 && peer.PeerCount() == 1
 	})
 	n.Miner().Stop()
@@ -81,12 +81,12 @@ func TestAPI(t *testing.T) {
 	if err != nil || mp.Count != 1 || mp.TxIDs[0] != txid {
 		t.Fatalf("mempool %+v, %v", mp, err)
 	}
-	waitFor(t, 20*time.Second, func() string {
+	waitFor(t, 3*time.Minute, func() string {
 		return fmt.Sprintf("tx not relayed: sender %+v, peer %+v, peer tip %d, ours %d", n.Sync().Stats(), peer.Sync().Stats(), peer.Store().Tip().Height, n.Store().Tip().Height)
 	}, func() bool { return peer.Pool().Has(tx.TxHash()) })
 
 	// Status records of both nodes; the topic of the config is in ours.
-	waitFor(t, 10*time.Second, func() string { return "status" }, func() bool {
+	waitFor(t, time.Minute, func() string { return "status" }, func() bool {
 		recs, err := c.Status(ctx)
 		return err == nil && len(recs) == 2
 	})
@@ -104,7 +104,7 @@ func TestAPI(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer cancel()
-	waitFor(t, 10*time.Second, func() string { return "peer's topic unknown" }, func() bool {
+	waitFor(t, time.Minute, func() string { return "peer's topic unknown" }, func() bool {
 		return len(n.StatusService().Subscribers("news2")) == 1
 	})
 	if err := c.Publish(ctx, "news2", []byte("hello")); err != nil {
@@ -115,7 +115,7 @@ func TestAPI(t *testing.T) {
 		if string(d.Payload) != "hello" {
 			t.Fatalf("got %q", d.Payload)
 		}
-	case <-time.After(10 * time.Second):
+	case <-time.After(time.Minute):
 		t.Fatal("publish not delivered")
 	}
 	if err := c.Send(ctx, strings.Repeat("ab", 32), []byte("x")); !errors.Is(err, api.ErrNotFound) {
@@ -144,7 +144,7 @@ func TestGracefulStop(t *testing.T) {
 	cfg1 := devnetConfig(t)
 	cfg1.Bootnodes = []string{n0.Self().URLv4()}
 	n1 := startNode(t, "n1", cfg1, Options{})
-	waitFor(t, 20*time.Second, func() string { return heights([]*Node{n0, n1}) }, func() bool {
+	waitFor(t, 3*time.Minute, func() string { return heights([]*Node{n0, n1}) }, func() bool {
 		return n1.PeerCount() == 1 && n1.Store().Tip().Height >= 3
 	})
 	events := n1.srv.Subscribe(8)
@@ -163,7 +163,7 @@ func TestGracefulStop(t *testing.T) {
 		if ev.Type.String() != "dropped" || !ev.Remote || ev.Reason.String() != "client quitting" {
 			t.Fatalf("event %+v", ev)
 		}
-	case <-time.After(5 * time.Second):
+	case <-time.After(time.Minute):
 		t.Fatal("peer not dropped")
 	}
 	events.Unsubscribe()

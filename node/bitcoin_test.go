@@ -30,12 +30,12 @@ func TestRegtest(t *testing.T) {
 	if !n0.ID().IsZero() || n0.StatusService() != nil || n0.TopicService() != nil {
 		t.Fatal("a Bitcoin-profile node has an identity or messaging")
 	}
-	waitFor(t, 30*time.Second, func() string { return heights([]*Node{n0, n1}) }, func() bool {
+	waitFor(t, 3*time.Minute, func() string { return heights([]*Node{n0, n1}) }, func() bool {
 		return n0.Store().Tip().Height >= 5
 	})
 	n0.Miner().Stop()
 	tip := n0.Store().Tip()
-	waitFor(t, 30*time.Second, func() string { return heights([]*Node{n0, n1}) }, func() bool {
+	waitFor(t, 3*time.Minute, func() string { return heights([]*Node{n0, n1}) }, func() bool {
 		return n1.Store().Tip().Hash == tip.Hash && n1.PeerCount() == 1
 	})
 	if ps := n1.PeersInfo(); len(ps) != 1 || ps[0].Transport != "plain" {

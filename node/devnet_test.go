@@ -21,12 +21,12 @@ func runDevnet(t *testing.T, size, maxPeers int, blocks int32) {
 		cfg.Bootnodes = []string{boot.Self().URLv4()}
 		nodes = append(nodes, startNode(t, fmt.Sprintf("n%d", i), cfg, Options{}))
 	}
-	waitFor(t, 30*time.Second, func() string { return heights(nodes) }, func() bool {
+	waitFor(t, 3*time.Minute, func() string { return heights(nodes) }, func() bool {
 		return boot.Store().Tip().Height >= blocks
 	})
 	boot.Miner().Stop()
 	tip := boot.Store().Tip()
-	waitFor(t, 30*time.Second, func() string { return fmt.Sprintf("tip %d: %s", tip.Height, heights(nodes)) }, func() bool {
+	waitFor(t, 3*time.Minute, func() string { return fmt.Sprintf("tip %d: %s", tip.Height, heights(nodes)) }, func() bool {
 		for _, n := range nodes {
 			if n.Store().Tip().Hash != tip.Hash || n.PeerCount() == 0 {
 				return false

@@ -39,7 +39,7 @@ func messagingNetwork(t *testing.T, transport string) []*Node {
 			nodes = append(nodes, startNode(t, fmt.Sprintf("p%d", i), cfg, Options{}))
 		}
 	}
-	waitFor(t, 60*time.Second, func() string { return heights(nodes) }, func() bool {
+	waitFor(t, 3*time.Minute, func() string { return heights(nodes) }, func() bool {
 		for _, n := range nodes {
 			if n.PeerCount() != len(nodes)-1 || len(n.StatusService().Known()) != len(nodes) {
 				return false
@@ -132,8 +132,8 @@ func testMessaging(t *testing.T, transport string) {
 	if _, err := nodes[0].TopicService().Publish("a", []byte("to a")); err != nil {
 		t.Fatal(err)
 	}
-	a1.expect(t, "node 1 on a", 1, 5*time.Second)
-	a2.expect(t, "node 2 on a", 1, 5*time.Second)
+	a1.expect(t, "node 1 on a", 1, time.Minute)
+	a2.expect(t, "node 2 on a", 1, time.Minute)
 
 	// Broadcast reaches everyone but the origin, once.
 	if _, err := nodes[3].TopicService().Broadcast([]byte("all")); err != nil {
@@ -143,7 +143,7 @@ func testMessaging(t *testing.T, transport string) {
 		if i == 3 {
 			continue // the origin does not deliver to itself
 		}
-		got := inboxes[i].expect(t, fmt.Sprintf("broadcast at node %d", i), 1, 5*time.Second)
+		got := inboxes[i].expect(t, fmt.Sprintf("broadcast at node %d", i), 1, time.Minute)
 		if string(got[0].Payload) != "all" || got[0].Origin != nodes[3].ID() {
 			t.Fatalf("node %d: %+v", i, got[0])
 		}
@@ -153,7 +153,7 @@ func testMessaging(t *testing.T, transport string) {
 	if _, err := nodes[1].TopicService().Send(nodes[3].ID(), []byte("hi 3")); err != nil {
 		t.Fatal(err)
 	}
-	got := inboxes[3].expect(t, "unicast at node 3", 1, 5*time.Second)
+	got := inboxes[3].expect(t, "unicast at node 3", 1, time.Minute)
 	if string(got[0].Payload) != "hi 3" {
 		t.Fatalf("unicast: %q", got[0].Payload)
 	}

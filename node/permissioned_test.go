@@ -54,12 +54,12 @@ func TestPermissionedSync(t *testing.T) {
 		nodes = append(nodes, startNode(t, fmt.Sprintf("p%d", i), cfg, opts))
 	}
 	miner := nodes[0]
-	waitFor(t, 30*time.Second, func() string { return heights(nodes) }, func() bool {
+	waitFor(t, 3*time.Minute, func() string { return heights(nodes) }, func() bool {
 		return miner.Store().Tip().Height >= 10
 	})
 	miner.Miner().Stop()
 	tip := miner.Store().Tip()
-	waitFor(t, 30*time.Second, func() string { return fmt.Sprintf("tip %d: %s", tip.Height, heights(nodes)) }, func() bool {
+	waitFor(t, 3*time.Minute, func() string { return fmt.Sprintf("tip %d: %s", tip.Height, heights(nodes)) }, func() bool {
 		for _, n := range nodes {
 			if n.Store().Tip().Hash != tip.Hash || n.PeerCount() != len(nodes)-1 {
 				return false

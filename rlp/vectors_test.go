@@ -10,7 +10,7 @@ import (
 	"github.com/ledgernet/ledgernet/internal/fixtures"
 )
 
-const vectorsFile = "eth/rlp_vectors.json" // under ../shared/fixtures
+const vectorsFile = "eth/rlp_vectors.json" // under testdata/
 
 // vectorInput is one input value of the ethereum/tests RLP vectors: exactly
 // one field is set.

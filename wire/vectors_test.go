@@ -13,7 +13,7 @@ import (
 	"github.com/ledgernet/ledgernet/internal/fixtures"
 )
 
-// wireVector is one entry of shared/fixtures/btc/wire_vectors.json.
+// wireVector is one entry of testdata/btc/wire_vectors.json.
 type wireVector struct {
 	Name           string         `json:"name"`
 	Kind           string         `json:"kind"` // "envelope" or "payload"

@@ -57,7 +57,7 @@ func nextLine(t *testing.T, lines <-chan string) string {
 			t.Fatal("command ended")
 		}
 		return l
-	case <-time.After(20 * time.Second):
+	case <-time.After(3 * time.Minute):
 		t.Fatal("no output")
 		return ""
 	}

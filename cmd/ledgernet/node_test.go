@@ -23,7 +23,7 @@ func TestNodeCommand(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- root.ExecuteContext(ctx) }()
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(3 * time.Minute)
 	for {
 		if _, err := os.Stat(filepath.Join(dir, "api.token")); err == nil {
 			break
@@ -41,7 +41,7 @@ func TestNodeCommand(t *testing.T) {
 		if err != nil {
 			t.Fatalf("node: %v\n%s", err, out.String())
 		}
-	case <-time.After(10 * time.Second):
+	case <-time.After(time.Minute):
 		t.Fatal("node did not stop")
 	}
 	for _, f := range []string{"nodekey", "chain.db", "nodes.db", "wallet.key", "api.token"} {

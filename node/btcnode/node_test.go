@@ -18,8 +18,8 @@ func TestTwoNodesSync(t *testing.T) {
 	cfg := testConfig(t, "b")
 	cfg.Connect = []string{a.addr()}
 	b := startNode(t, cfg, nil)
-	waitTip(t, b, tipOf(blocks), 30*time.Second)
-	eventually(t, 5*time.Second, "b synced", func() bool { return !b.ChainInfo().Syncing })
+	waitTip(t, b, tipOf(blocks), 3*time.Minute)
+	eventually(t, time.Minute, "b synced", func() bool { return !b.ChainInfo().Syncing })
 
 	ci := b.ChainInfo()
 	if ci.Height != 3000 || ci.Headers != 3000 || ci.Outbound != 1 || ci.Network != "regtest" {
@@ -52,7 +52,7 @@ func TestTenNodesSync(t *testing.T) {
 		nodes = append(nodes, startNode(t, cfg, nil))
 	}
 	for i, n := range nodes {
-		waitTip(t, n, tipOf(blocks), 60*time.Second)
+		waitTip(t, n, tipOf(blocks), 3*time.Minute)
 		t.Logf("n%d: %d peers, requested %d blocks", i, len(n.Peers()), n.Sync().Stats().BlocksRequested)
 	}
 	// A new block on n0 reaches all.
@@ -61,7 +61,7 @@ func TestTenNodesSync(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, n := range nodes {
-		waitTip(t, n, tipOf(more), 30*time.Second)
+		waitTip(t, n, tipOf(more), 3*time.Minute)
 	}
 }
 
@@ -74,7 +74,7 @@ func TestRestartMidSync(t *testing.T) {
 	cfg.Connect = []string{a.addr()}
 	cfg.Sync = netsync.Config{Window: 128, MaxInFlightLocal: 8}
 	b := startNode(t, cfg, nil)
-	eventually(t, 30*time.Second, "b half way", func() bool { return b.Chain().Tip().Height >= 2000 })
+	eventually(t, 3*time.Minute, "b half way", func() bool { return b.Chain().Tip().Height >= 2000 })
 	b.Stop()
 	first := b.Sync().Stats().BlocksRequested
 
@@ -85,7 +85,7 @@ func TestRestartMidSync(t *testing.T) {
 	stored := countStored(st, blocks)
 	st.Close()
 	b2 := startNode(t, cfg, nil)
-	waitTip(t, b2, tipOf(blocks), 30*time.Second)
+	waitTip(t, b2, tipOf(blocks), 3*time.Minute)
 	second := b2.Sync().Stats().BlocksRequested
 	t.Logf("first run requested %d, stored %d; second run requested %d", first, stored, second)
 	if int(second) != len(blocks)-stored {
@@ -105,7 +105,7 @@ func TestAdvertisesExternalIP(t *testing.T) {
 	cfg.Connect = []string{a.addr()}
 	b := startNode(t, cfg, nil)
 	want := netip.AddrPortFrom(netip.MustParseAddr("203.0.113.9"), mustAddrPort(a.addr()).Port())
-	eventually(t, 10*time.Second, "b to learn a's external address", func() bool {
+	eventually(t, time.Minute, "b to learn a's external address", func() bool {
 		_, ok := b.Addrs().Lookup(want)
 		return ok
 	})

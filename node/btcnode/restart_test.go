@@ -116,7 +116,7 @@ func TestKillRestart(t *testing.T) {
 	cfg.Connect = []string{a.addr()}
 	cfg.Sync = childSync
 	b := startNode(t, cfg, nil)
-	waitTip(t, b, tipOf(blocks), 60*time.Second)
+	waitTip(t, b, tipOf(blocks), 3*time.Minute)
 	again := b.Sync().Stats().BlocksRequested
 	t.Logf("killed at height %d (tip %d, %d blocks stored, %d served); restart requested %d", last, tip, stored, served, again)
 	if int(again) != len(blocks)-stored {

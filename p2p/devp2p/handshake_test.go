@@ -68,7 +68,7 @@ func runAgainstRaw(t *testing.T, script peerScript) (*Conn, *Hello, error, []str
 		}
 		frames <- got
 	}()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	c, h, err := Setup(ctx, fdI, keyI, keyR.PubKey(), Hello{Name: "us"}, nil)
 	if c != nil {

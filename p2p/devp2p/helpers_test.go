@@ -81,7 +81,7 @@ type setupResult struct {
 func setupPair(t testing.TB, tcp bool, keyI, keyR *secp256k1.PrivateKey, hI, hR Hello) (ri, rr setupResult) {
 	t.Helper()
 	fdI, fdR := netPair(t, tcp)
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	ch := make(chan setupResult, 1)
 	go func() {

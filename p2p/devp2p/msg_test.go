@@ -24,7 +24,7 @@ func unhex(t testing.TB, s string) []byte {
 }
 
 // eip8Hello is the devp2p Hello vector of EIP-8 ("Test Vectors / devp2p
-// Base Protocol") from ../shared/fixtures/eth/rlpx_eip8_handshake.json.
+// Base Protocol") from testdata/eth/rlpx_eip8_handshake.json.
 type eip8Hello struct {
 	RLP      string `json:"rlp_hex"`
 	Expected struct {

@@ -9,7 +9,7 @@ import (
 	"github.com/ledgernet/ledgernet/internal/fixtures"
 )
 
-const exampleFile = "eth/enr_eip778.json" // under ../shared/fixtures
+const exampleFile = "eth/enr_eip778.json" // under testdata/
 
 type exampleRecord struct {
 	Text       string `json:"enr_text"`

@@ -17,7 +17,7 @@ import (
 	"golang.org/x/crypto/sha3"
 )
 
-const exampleFile = "eth/enr_eip778.json" // under ../shared/fixtures
+const exampleFile = "eth/enr_eip778.json" // under testdata/
 
 type exampleRecord struct {
 	Text       string `json:"enr_text"`

@@ -9,7 +9,7 @@ import (
 	"github.com/ledgernet/ledgernet/internal/cputime"
 )
 
-// Benchmarks mirror the go-ethereum anchors in ../shared/research/perf.md §5:
+// Benchmarks mirror the go-ethereum anchors in docs/benchmarks.md:
 // a handshake op is a whole initiator+responder pair in one process; message
 // benchmarks stream b.N messages one way, snappy off.
 

@@ -33,7 +33,7 @@ type packetVector struct {
 	DecryptWith string     `json:"decrypt_with"`
 }
 
-// eip8Fixture is ../shared/fixtures/eth/rlpx_eip8_handshake.json: the EIP-8
+// eip8Fixture is testdata/eth/rlpx_eip8_handshake.json: the EIP-8
 // test vectors.
 type eip8Fixture struct {
 	Keys struct {

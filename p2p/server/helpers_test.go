@@ -80,6 +80,17 @@ func toyProtocol(name string, version uint, length uint64, got chan<- toyMsg) Pr
 // stops it when the test ends.
 func startServer(t testing.TB, cfg Config) *Server {
 	t.Helper()
+	s := newServer(t, cfg)
+	if err := s.Start(); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// newServer builds a server with startServer's defaults without starting
+// it, so a test can subscribe to its events before the first dial.
+func newServer(t testing.TB, cfg Config) *Server {
+	t.Helper()
 	if cfg.PrivateKey == nil && cfg.Transport == nil {
 		cfg.PrivateKey = newKey(t)
 	}
@@ -93,9 +104,6 @@ func startServer(t testing.TB, cfg Config) *Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Start(); err != nil {
-		t.Fatal(err)
-	}
 	t.Cleanup(s.Stop)
 	return s
 }
@@ -103,7 +111,7 @@ func startServer(t testing.TB, cfg Config) *Server {
 // waitEvent returns the next event of type typ, failing after a guard time.
 func waitEvent(t testing.TB, sub *Subscription, typ PeerEventType) PeerEvent {
 	t.Helper()
-	timeout := time.NewTimer(10 * time.Second)
+	timeout := time.NewTimer(time.Minute)
 	defer timeout.Stop()
 	for {
 		select {

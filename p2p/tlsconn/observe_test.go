@@ -29,13 +29,13 @@ func TestHostObserver(t *testing.T) {
 	startHost(t, dirC, "", []peerlist.Peer{{Addr: b.Addr().String(), ID: enode.ID{1, 2, 3}}},
 		func(c *HostConfig) { c.Observer = obsC })
 
-	waitFor(t, 10*time.Second, "hello exchanged", func() bool {
+	waitFor(t, time.Minute, "hello exchanged", func() bool {
 		return obsA.HasAll("connected false tls", "out hello hello 32", "in hello hello 32") &&
 			obsB.HasAll("connected true tls", "out hello hello 32", "in hello hello 32") &&
 			obsC.Count("handshake failed tls: unexpected node ID") > 0
 	})
 	b.Close()
-	waitFor(t, 10*time.Second, "disconnections", func() bool {
+	waitFor(t, time.Minute, "disconnections", func() bool {
 		return obsA.Count("disconnected false tls") == 1 && obsB.Count("disconnected true tls") == 1
 	})
 	a.Close()

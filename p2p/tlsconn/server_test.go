@@ -64,7 +64,7 @@ func TestServerTransport(t *testing.T) {
 		{ID: nb.ID, Addr: addrPort(b.ListenAddr())}, // pinned ID
 		{Addr: addrPort(c.ListenAddr())},            // address only
 	})
-	waitFor(t, 10*time.Second, "a connected to b and c", func() bool {
+	waitFor(t, time.Minute, "a connected to b and c", func() bool {
 		return a.PeerCount() == 2 && b.PeerCount() == 1 && c.PeerCount() == 1 &&
 			recA.count(nb.ID) == 1 && recA.count(nc.ID) == 1 && recB.count(na.ID) == 1 && recC.count(na.ID) == 1
 	})
@@ -115,7 +115,7 @@ func TestServerTransportRefusal(t *testing.T) {
 	defer srv.Stop()
 	// The transport counts the refusal inside the handshake, the server
 	// once the handshake has returned.
-	waitFor(t, 5*time.Second, "the refusal", func() bool {
+	waitFor(t, time.Minute, "the refusal", func() bool {
 		return tr.Stats().Refused[ReasonRevoked].Outbound == 1 && srv.Stats().HandshakeErrors >= 1
 	})
 	if srv.PeerCount() != 0 || srv.Stats().HandshakeErrors != 1 {
@@ -123,7 +123,7 @@ func TestServerTransportRefusal(t *testing.T) {
 	}
 	// The server reports the refusal, with the transport's reason; the
 	// transport leaves it to the server, so it is not counted twice.
-	waitFor(t, 5*time.Second, "the observed refusal", func() bool { return srvObs.Count("handshake failed tls: revoked") == 1 })
+	waitFor(t, time.Minute, "the observed refusal", func() bool { return srvObs.Count("handshake failed tls: revoked") == 1 })
 	if ev := trObs.List(); len(ev) != 0 {
 		t.Errorf("transport's observer got %q", ev)
 	}

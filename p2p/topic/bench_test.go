@@ -23,7 +23,7 @@ func benchNet(b *testing.B, n int, signed, withStatus bool) *testNet {
 		degree[k[0]]++
 		degree[k[1]]++
 	}
-	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+	for deadline := time.Now().Add(3 * time.Minute); ; time.Sleep(5 * time.Millisecond) {
 		ready := true
 		for i, nd := range tn.nodes {
 			ready = ready && nd.topic.Stats().Peers == degree[i]
@@ -65,7 +65,7 @@ func recv(b *testing.B, ch <-chan Delivery) Delivery {
 	select {
 	case d := <-ch:
 		return d
-	case <-time.After(10 * time.Second):
+	case <-time.After(time.Minute):
 		b.Fatal("delivery timed out")
 		return Delivery{}
 	}
@@ -126,7 +126,7 @@ func BenchmarkPublish(b *testing.B) {
 					subs = append(subs, ch)
 				}
 				// Wait for the directory to know the subscribers.
-				for deadline := time.Now().Add(10 * time.Second); len(tn.nodes[0].status.Subscribers("bench")) < 3; {
+				for deadline := time.Now().Add(time.Minute); len(tn.nodes[0].status.Subscribers("bench")) < 3; {
 					if time.Now().After(deadline) {
 						b.Fatal("subscribers not known")
 					}

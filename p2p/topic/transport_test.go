@@ -41,7 +41,7 @@ func newServices(t *testing.T, signer originsig.Signer, policy originsig.Policy)
 
 func waitUntil(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	for deadline := time.Now().Add(20 * time.Second); !cond(); time.Sleep(20 * time.Millisecond) {
+	for deadline := time.Now().Add(3 * time.Minute); !cond(); time.Sleep(20 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out waiting for %s", what)
 		}
@@ -53,7 +53,7 @@ func recvWithin(t *testing.T, ch <-chan Delivery, what string) Delivery {
 	select {
 	case d := <-ch:
 		return d
-	case <-time.After(20 * time.Second):
+	case <-time.After(3 * time.Minute):
 		t.Fatalf("no %s", what)
 		return Delivery{}
 	}

@@ -171,7 +171,7 @@ func TestFlushPeriodic(t *testing.T) {
 	defer db.Close()
 	n := urlNode(t, 1, "10.0.0.1")
 	db.UpdateNode(n)
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(time.Minute)
 	for {
 		var found bool
 		db.bolt.View(func(tx *bolt.Tx) error {

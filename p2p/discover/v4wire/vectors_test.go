@@ -5,13 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"net/netip"
-	"os"
 	"testing"
 
+	"github.com/ledgernet/ledgernet/internal/fixtures"
 	"github.com/ledgernet/ledgernet/p2p/enode"
 )
 
-const vectorsFile = "../../../../shared/fixtures/eth/discv4_eip8_packets.json"
+const vectorsFile = "eth/discv4_eip8_packets.json" // under testdata/
 
 type vectorFile struct {
 	SignerKey string   `json:"signer_private_key"`
@@ -29,10 +29,7 @@ type vector struct {
 
 func loadVectors(tb testing.TB) vectorFile {
 	tb.Helper()
-	data, err := os.ReadFile(vectorsFile)
-	if err != nil {
-		tb.Fatalf("fixture missing: %v", err)
-	}
+	data := fixtures.Read(tb, vectorsFile)
 	var vf vectorFile
 	if err := json.Unmarshal(data, &vf); err != nil {
 		tb.Fatal(err)
