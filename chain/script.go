@@ -6,7 +6,8 @@ import (
 	"errors"
 	"fmt"
 
-	"golang.org/x/crypto/ripemd160" //nolint:staticcheck // HASH160 is consensus; the deprecation is about new designs.
+	//lint:ignore SA1019 HASH160 (RIPEMD-160 of SHA-256) is Bitcoin consensus; the deprecation is about new designs.
+	"golang.org/x/crypto/ripemd160"
 )
 
 // Script opcodes this package needs. Names and values are Bitcoin's.

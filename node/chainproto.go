@@ -97,17 +97,6 @@ func (cp *chainPeers) remove(bp *btcpeer.Peer) {
 	delete(cp.m, bp)
 }
 
-// byID returns the peers keyed by node ID.
-func (cp *chainPeers) byID() map[enode.ID]chainPeer {
-	cp.mu.Lock()
-	defer cp.mu.Unlock()
-	out := make(map[enode.ID]chainPeer, len(cp.m))
-	for _, c := range cp.m {
-		out[c.id] = c
-	}
-	return out
-}
-
 func (cp *chainPeers) list() []chainPeer {
 	cp.mu.Lock()
 	defer cp.mu.Unlock()

@@ -213,7 +213,7 @@ func checkDecoded(t *testing.T, msg Message, decoded map[string]any) {
 	f := &fields{t: t, path: "decoded", m: decoded}
 	switch m := msg.(type) {
 	case *MsgVerAck:
-		if decoded != nil && len(decoded) != 0 {
+		if len(decoded) != 0 {
 			t.Fatalf("verack vector has decoded fields %v", decoded)
 		}
 	case *MsgVersion:

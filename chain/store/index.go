@@ -2,7 +2,6 @@ package store
 
 import (
 	"github.com/ledgernet/ledgernet/chain"
-	"github.com/ledgernet/ledgernet/wire"
 )
 
 // The in-memory index around the header chain. Everything here runs with
@@ -156,12 +155,4 @@ func (s *Store) bestHeader() *chain.HeaderNode {
 		}
 	}
 	return best
-}
-
-// blockFor returns the block of n from the cache or the database.
-func (s *Store) blockFor(n *chain.HeaderNode) (*wire.MsgBlock, error) {
-	if b, ok := s.cache[n.Hash()]; ok {
-		return b, nil
-	}
-	return s.readBlock(n.Hash())
 }

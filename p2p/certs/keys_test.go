@@ -9,7 +9,6 @@ import (
 	"crypto/rsa"
 	"encoding/hex"
 	"errors"
-	"math/big"
 	"testing"
 )
 
@@ -26,14 +25,18 @@ func mustHex(t *testing.T, s string) []byte {
 // bytes: for P-256 the coordinates of the generator (the public key of d=1),
 // for Ed25519 the public key of RFC 8032 test 1.
 func TestNodeIDVectors(t *testing.T) {
-	gx, _ := new(big.Int).SetString("6b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c296", 16)
-	gy, _ := new(big.Int).SetString("4fe342e2fe1a7f9b8ee7eb4a7c0f9e162bce33576b315ececbb6406837bf51f5", 16)
+	gen, err := ecdsa.ParseUncompressedPublicKey(elliptic.P256(), mustHex(t, "04"+
+		"6b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c296"+
+		"4fe342e2fe1a7f9b8ee7eb4a7c0f9e162bce33576b315ececbb6406837bf51f5"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name string
 		pub  crypto.PublicKey
 		want string
 	}{
-		{"p256 generator", &ecdsa.PublicKey{Curve: elliptic.P256(), X: gx, Y: gy},
+		{"p256 generator", gen,
 			"a000ddb94882f9f9cd0a859ed3a9f047ad43d7e2e4e7e491f1fe2e657a2651b6"},
 		{"ed25519 rfc8032 test1", ed25519.PublicKey(mustHex(t, "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a")),
 			"9ee7c09b8464028b2cd406f7f7cc70adc63659b5d37671dc2b588db32446684a"},

@@ -280,12 +280,12 @@ func newRevocations(lists []*x509.RevocationList) *revocations {
 // A CRL naming the issuer but with a bad signature is ignored, and logged:
 // it is not authentic.
 func (r *revocations) has(cert, issuer *x509.Certificate, log *slog.Logger) bool {
-	serial := string(cert.SerialNumber.Bytes())
+	serial := cert.SerialNumber.Bytes()
 	for i, c := range r.lists {
 		if !bytes.Equal(c.list.RawIssuer, cert.RawIssuer) {
 			continue
 		}
-		if _, ok := c.serials[serial]; !ok {
+		if _, ok := c.serials[string(serial)]; !ok {
 			continue
 		}
 		if r.signedBy(i, issuer, log) {

@@ -45,7 +45,7 @@ func helloFrom(key *secp256k1.PrivateKey, version uint64) []byte {
 // runAgainstRaw runs Setup as initiator against a raw RLPx recipient that
 // follows script, and returns Setup's result and the frames the raw peer
 // read after the script (until EOF).
-func runAgainstRaw(t *testing.T, script peerScript) (*Conn, *Hello, error, []string) {
+func runAgainstRaw(t *testing.T, script peerScript) (*Conn, *Hello, []string, error) {
 	t.Helper()
 	keyI, keyR := newKey(t), newKey(t)
 	fdI, fdR := netPair(t, true)
@@ -74,7 +74,7 @@ func runAgainstRaw(t *testing.T, script peerScript) (*Conn, *Hello, error, []str
 	if c != nil {
 		c.Close(nil)
 	}
-	return c, h, err, <-frames
+	return c, h, <-frames, err
 }
 
 func TestSetupPeerBehaviour(t *testing.T) {
@@ -166,7 +166,7 @@ func TestSetupPeerBehaviour(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, h, err, sent := runAgainstRaw(t, tt.script)
+			c, h, sent, err := runAgainstRaw(t, tt.script)
 			switch {
 			case tt.err == nil && err != nil:
 				t.Fatalf("Setup: %v", err)

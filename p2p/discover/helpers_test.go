@@ -90,8 +90,6 @@ func (p *rawPeer) withKey(mn *memnet.Network, ip string) *rawPeer {
 	return q
 }
 
-func (p *rawPeer) id() enode.ID { return enode.PubkeyToID(p.key.PubKey()) }
-
 func (p *rawPeer) endpoint() v4wire.Endpoint { return v4wire.NewEndpoint(p.conn.AddrPort(), 0) }
 
 func (p *rawPeer) encode(pkt v4wire.Packet) ([]byte, v4wire.Hash) {

@@ -17,25 +17,24 @@ import (
 
 // simResult holds the figures of a simulation run.
 type simResult struct {
-	nodes        int
-	initTime     time.Duration // virtual: until every node finished its first refresh (from the first start)
-	fillTime     time.Duration // virtual: until every table held its target (or the wait ended)
-	fill50       time.Duration // virtual: until half the tables held their target
-	fill95       time.Duration // virtual: until 95% of the tables did
-	filled       int           // nodes whose table reached the target
-	target       int           // table size wanted (64, or less if unreachable)
-	unreachable  int           // nodes for which the target exceeds the table's capacity
-	minTable     int
-	avgCapacity  float64 // mean of min(target, capacity): what the tables can hold
-	minRatio     float64 // lowest table size / its min(target, capacity)
-	avgTable     float64
-	lookups      int
-	exact        int // lookups that returned exactly the true 16 closest
-	avgFound     float64
-	packets      uint64
-	wall         time.Duration
-	lookupVirt   time.Duration // virtual time per lookup, mean
-	stalePerNode float64       // table entries that are not live nodes (always 0 here: nobody dies)
+	nodes       int
+	initTime    time.Duration // virtual: until every node finished its first refresh (from the first start)
+	fillTime    time.Duration // virtual: until every table held its target (or the wait ended)
+	fill50      time.Duration // virtual: until half the tables held their target
+	fill95      time.Duration // virtual: until 95% of the tables did
+	filled      int           // nodes whose table reached the target
+	target      int           // table size wanted (64, or less if unreachable)
+	unreachable int           // nodes for which the target exceeds the table's capacity
+	minTable    int
+	avgCapacity float64 // mean of min(target, capacity): what the tables can hold
+	minRatio    float64 // lowest table size / its min(target, capacity)
+	avgTable    float64
+	lookups     int
+	exact       int // lookups that returned exactly the true 16 closest
+	avgFound    float64
+	packets     uint64
+	wall        time.Duration
+	lookupVirt  time.Duration // virtual time per lookup, mean
 }
 
 func fmtDur(d time.Duration) string {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/netip"
+	"slices"
 	"sync"
 	"testing"
 	"testing/synctest"
@@ -194,6 +195,11 @@ func TestTableClosestPrefersLive(t *testing.T) {
 	got := tab.closest(tab.self, bucketSize, true)
 	if len(got) != len(live) {
 		t.Fatalf("preferLive gave %d nodes, want the %d live ones", len(got), len(live))
+	}
+	for _, n := range got {
+		if slices.Contains(unverified, n) {
+			t.Fatalf("preferLive gave the unverified node %v", n.ID())
+		}
 	}
 	if all := tab.closest(tab.self, bucketSize, false); len(all) != 6 {
 		t.Fatalf("closest gave %d nodes", len(all))

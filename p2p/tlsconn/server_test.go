@@ -84,14 +84,14 @@ func TestServerTransport(t *testing.T) {
 // refused by the transport, with the reason counted.
 func TestServerTransportRefusal(t *testing.T) {
 	ca := newTestCA(t)
-	na, dirA := ca.node(t, certs.Options{})
+	_, dirA := ca.node(t, certs.Options{})
 	_, dirB := ca.node(t, certs.Options{})
 	ca.revoke(t, dirB, dirA)
 	nb, err := certs.LoadNode(dirB)
 	if err != nil {
 		t.Fatal(err)
 	}
-	na, err = certs.LoadNode(dirA)
+	na, err := certs.LoadNode(dirA)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -288,10 +288,10 @@ func TestHandshakeCerts(t *testing.T) {
 		})
 	}
 	t.Run("unexpected ID", func(t *testing.T) {
-		a, b := newTransport(t, good, nil), newTransport(t, expired, nil)
+		a := newTransport(t, good, nil)
 		_, peer := ca.node(t, certs.Options{})
 		pn, _ := certs.LoadNode(peer)
-		b = newTransport(t, pn, nil)
+		b := newTransport(t, pn, nil)
 		wrong := enode.ID{1}
 		_, _, erra, errb := handshakePair(t, a, b, &wrong)
 		if !errors.Is(erra, certs.ErrUnexpectedID) || ReasonOf(errb) != ReasonRemoteRefused {
