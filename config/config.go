@@ -298,7 +298,7 @@ func (c *Config) Validate() error {
 	if !slices.Contains([]string{"", "text", "json"}, c.LogFormat) {
 		return bad("log_format %q (want text or json)", c.LogFormat)
 	}
-	return nil
+	return c.checkProfileKeys()
 }
 
 // TOML returns the configuration as a TOML document, as `ledgernet config

@@ -16,13 +16,13 @@ import (
 // (plain TCP, address manager, netsync, bans) over the data directory.
 func (n *Node) startBitcoin() error {
 	cfg := n.cfg
-	var white []netip.Prefix
-	for _, s := range cfg.Whitelist {
-		p, err := netip.ParsePrefix(s)
-		if err != nil {
-			return fmt.Errorf("%w: whitelist %q: %v", config.ErrInvalid, s, err)
-		}
-		white = append(white, p)
+	white, err := prefixes(cfg.Whitelist)
+	if err != nil {
+		return fmt.Errorf("whitelist: %w", err)
+	}
+	restrict, err := prefixes(cfg.NetRestrict)
+	if err != nil {
+		return fmt.Errorf("netrestrict: %w", err)
 	}
 	bc := btcnode.Config{
 		Params:      n.params,
@@ -34,6 +34,7 @@ func (n *Node) startBitcoin() error {
 		MaxPeers:    cfg.MaxPeers,
 		MaxOutbound: cfg.MaxOutbound,
 		Whitelist:   white,
+		NetRestrict: restrict,
 		BanDuration: time.Duration(cfg.BanDuration),
 		NoDNSSeed:   !cfg.DNSSeed,
 		UserAgent:   version.UserAgent(),

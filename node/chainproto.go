@@ -1,7 +1,9 @@
 package node
 
 import (
+	"math"
 	"net"
+	"net/netip"
 	"slices"
 	"sync"
 	"time"
@@ -124,6 +126,11 @@ func compareIDs(a, b enode.ID) int {
 func (n *Node) runChain(p transportPeer, rw p2p.MsgReadWriter, transport string) error {
 	ready := make(chan struct{})
 	pc := n.peerCfg
+	if ap, err := netip.ParseAddrPort(p.RemoteAddr().String()); err == nil && n.whitelisted(ap.Addr()) {
+		// As on the Bitcoin profiles: a whitelisted peer's misbehaviour is
+		// logged, never a reason to disconnect it.
+		pc.BanThreshold = math.MaxInt32
+	}
 	if tp, ok := p.(*tlsconn.Peer); ok {
 		// The TLS transport ran version/verack and keeps the link alive.
 		v := tp.Version()

@@ -29,6 +29,7 @@ import (
 	"github.com/ledgernet/ledgernet/p2p/btcpeer"
 	"github.com/ledgernet/ledgernet/p2p/discover"
 	"github.com/ledgernet/ledgernet/p2p/discover/nodedb"
+	"github.com/ledgernet/ledgernet/p2p/dial"
 	"github.com/ledgernet/ledgernet/p2p/enode"
 	"github.com/ledgernet/ledgernet/p2p/server"
 	"github.com/ledgernet/ledgernet/p2p/status"
@@ -320,10 +321,13 @@ func (n *Node) isLocal(addr string) bool {
 	if err != nil {
 		return false
 	}
-	ip := ap.Addr().Unmap()
-	if ip.IsLoopback() {
-		return true
-	}
+	return ap.Addr().Unmap().IsLoopback() || n.whitelisted(ap.Addr())
+}
+
+// whitelisted reports whether ip is inside the configured whitelist (whose
+// CIDRs Config.Validate checked).
+func (n *Node) whitelisted(ip netip.Addr) bool {
+	ip = ip.Unmap()
 	for _, s := range n.cfg.Whitelist {
 		if p, err := netip.ParsePrefix(s); err == nil && p.Contains(ip) {
 			return true
@@ -492,6 +496,19 @@ func (n *Node) SubmitMsgTx(tx *wire.MsgTx) error {
 		return ErrNotStarted
 	}
 	return n.sync.SubmitTx(tx)
+}
+
+// DialStats returns the counters of the node's dial scheduler (dials,
+// refusals by netrestrict, bans and slots) on the Bitcoin and permissioned
+// profiles; false on devnet, whose server counts them in its own Stats.
+func (n *Node) DialStats() (dial.Stats, bool) {
+	switch {
+	case n.btc != nil:
+		return n.btc.DialStats(), true
+	case n.host != nil:
+		return n.host.Stats().Dial, true
+	}
+	return dial.Stats{}, false
 }
 
 // PeerCount returns the number of chain protocol peers.

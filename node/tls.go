@@ -27,6 +27,10 @@ func (n *Node) startTLS() error {
 	if err != nil {
 		return err
 	}
+	restrict, err := prefixes(n.cfg.NetRestrict)
+	if err != nil {
+		return fmt.Errorf("netrestrict: %w", err)
+	}
 	tc := n.opts.TLS
 	tc.Services = wire.SFNodeNetwork
 	if tc.UserAgent == "" {
@@ -34,14 +38,15 @@ func (n *Node) startTLS() error {
 	}
 	tc.BestHeight = func() int32 { return n.store.Tip().Height }
 	host, err := tlsconn.NewHost(tlsconn.HostConfig{
-		CertsDir:   n.cfg.Certs,
-		ListenAddr: n.cfg.Listen,
-		Peers:      peers,
-		Protocols:  n.tlsProtocols(),
-		Logger:     n.logger("p2p"),
-		Observer:   metrics.Observer(n.metrics),
-		Transport:  tc,
-		MaxPeers:   n.cfg.MaxPeers,
+		CertsDir:    n.cfg.Certs,
+		ListenAddr:  n.cfg.Listen,
+		Peers:       peers,
+		Protocols:   n.tlsProtocols(),
+		Logger:      n.logger("p2p"),
+		Observer:    metrics.Observer(n.metrics),
+		Transport:   tc,
+		MaxPeers:    n.cfg.MaxPeers,
+		NetRestrict: restrict,
 	})
 	if err != nil {
 		return fmt.Errorf("node: %w", err)

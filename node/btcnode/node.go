@@ -82,6 +82,10 @@ type Config struct {
 	// is logged only), are not rate limited in addr gossip, and get deep
 	// download pipelines.
 	Whitelist []netip.Prefix
+	// NetRestrict, when not empty, allows only peers inside these networks,
+	// inbound and outbound (--netrestrict); the others are never dialled
+	// and are refused on accept.
+	NetRestrict []netip.Prefix
 	// BanDuration is how long a peer reaching BanThreshold is banned (24 h);
 	// BanThreshold is the misbehaviour score that disconnects (100).
 	BanDuration  time.Duration
@@ -304,6 +308,7 @@ func (n *Node) Start() (err error) {
 		MaxOutbound: cfg.MaxOutbound,
 		Static:      static,
 		SubnetLimit: 1, // one outbound peer per /16 (IPv4) or /32 (IPv6)
+		NetRestrict: cfg.NetRestrict,
 		Banned:      n.bans.Banned,
 		Dial:        n.dial,
 		Logger:      n.log.With("sys", "dial"),
@@ -621,6 +626,10 @@ func (n *Node) ListenAddr() net.Addr {
 	}
 	return n.ln.Addr()
 }
+
+// DialStats returns the dial scheduler's counters: dials, refusals
+// (netrestrict, bans, slots) and skipped candidates.
+func (n *Node) DialStats() dial.Stats { return n.sched.Stats() }
 
 // Chain returns the chain state (valid between Start and Stop).
 func (n *Node) Chain() *store.Store { return n.store }

@@ -54,6 +54,10 @@ type HostConfig struct {
 	// MaxPeers caps connected peers; zero means dial.DefaultMaxPeers or
 	// twice the peer list, whichever is larger.
 	MaxPeers int
+	// NetRestrict, when not empty, allows only peers inside these networks:
+	// a listed peer outside them is not dialled, an inbound connection from
+	// outside is refused on accept, before the TLS handshake.
+	NetRestrict []netip.Prefix
 	// StaticBackoff and StaticBackoffMax bound the redial delay of a listed
 	// peer (zero: the dial scheduler's 1 s and 60 s).
 	StaticBackoff, StaticBackoffMax time.Duration
@@ -212,6 +216,7 @@ func NewHost(cfg HostConfig) (*Host, error) {
 	h.sched, err = dial.New(dial.Config{
 		MaxPeers:         cfg.MaxPeers,
 		MaxOutbound:      1, // no dynamic dialling: the listed peers bypass the target
+		NetRestrict:      cfg.NetRestrict,
 		StaticBackoff:    cfg.StaticBackoff,
 		StaticBackoffMax: cfg.StaticBackoffMax,
 		Self:             tr.ID(),
