@@ -63,9 +63,11 @@ var keyRules = []keyRule{
 		set:   func(c, d *Config) bool { return c.BanDuration != d.BanDuration },
 		where: "the Bitcoin profiles: devnet and permissioned nodes disconnect misbehaving peers and do not ban"},
 	{key: "nat", profiles: []string{ProfileDevnet},
-		set:     func(c, d *Config) bool { return c.NAT != d.NAT },
-		allowed: func(c *Config) bool { return slices.Contains(bitcoinProfiles, c.Profile) && strings.HasPrefix(c.NAT, "extip:") },
-		where:   "devnet (any, upnp, pmp, extip:IP) and, as extip:IP only, the Bitcoin profiles"},
+		set: func(c, d *Config) bool { return c.NAT != d.NAT },
+		allowed: func(c *Config) bool {
+			return slices.Contains(bitcoinProfiles, c.Profile) && strings.HasPrefix(c.NAT, "extip:")
+		},
+		where: "devnet (any, upnp, pmp, extip:IP) and, as extip:IP only, the Bitcoin profiles"},
 	{key: "mine", profiles: []string{ProfileDevnet, ProfilePermissioned, ProfileRegtest},
 		set:   func(c, d *Config) bool { return c.Mine },
 		where: "devnet, permissioned and regtest: the chains a CPU can mine"},
