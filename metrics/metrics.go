@@ -43,13 +43,14 @@ type Metrics struct {
 	bytesIn, bytesOut *prometheus.CounterVec
 	handshakeFailures *prometheus.CounterVec
 	discoveryTable    prometheus.GaugeFunc
-	discoverySize     atomic.Pointer[func() int] // read by discoveryTable at each scrape
+	discoverySize     atomic.Pointer[func() int]          // read by discoveryTable at each scrape
+	mempoolSize       atomic.Pointer[func() (int, int64)] // read by the mempool gauges at each scrape
 	syncHeight        prometheus.Gauge
 	headerHeight      prometheus.Gauge
 	syncProgress      prometheus.Gauge
 	blocks            prometheus.Counter
-	mempoolTxs        prometheus.Gauge
-	mempoolBytes      prometheus.Gauge
+	mempoolTxs        prometheus.GaugeFunc
+	mempoolBytes      prometheus.GaugeFunc
 	dropped           *prometheus.CounterVec
 	bans              *prometheus.CounterVec
 
@@ -87,10 +88,8 @@ func New(reg prometheus.Registerer) (*Metrics, error) {
 		blocks: prometheus.NewCounter(prometheus.CounterOpts{
 			Namespace: Namespace, Name: "sync_blocks_total", Help: "Blocks connected to the chain; rate() of it is the sync rate.",
 		}),
-		mempoolTxs:   gauge("mempool_transactions", "Transactions in the mempool."),
-		mempoolBytes: gauge("mempool_bytes", "Serialized size of the mempool's transactions."),
-		dropped:      counterVec("p2p_dropped_messages_total", "Messages dropped because a queue was full, by queue.", "queue"),
-		bans:         counterVec("p2p_bans_total", "Peers banned, by reason.", "reason"),
+		dropped: counterVec("p2p_dropped_messages_total", "Messages dropped because a queue was full, by queue.", "queue"),
+		bans:    counterVec("p2p_bans_total", "Peers banned, by reason.", "reason"),
 	}
 	m.discoveryTable = prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Namespace: Namespace, Name: "discovery_table_nodes", Help: "Nodes in the discovery table.",
@@ -100,6 +99,20 @@ func New(reg prometheus.Registerer) (*Metrics, error) {
 		}
 		return 0
 	})
+	mempool := func(pick func(int, int64) float64) func() float64 {
+		return func() float64 {
+			if f := m.mempoolSize.Load(); f != nil {
+				return pick((*f)())
+			}
+			return 0
+		}
+	}
+	m.mempoolTxs = prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Namespace: Namespace, Name: "mempool_transactions", Help: "Transactions in the mempool.",
+	}, mempool(func(n int, _ int64) float64 { return float64(n) }))
+	m.mempoolBytes = prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Namespace: Namespace, Name: "mempool_bytes", Help: "Serialized size of the mempool's transactions.",
+	}, mempool(func(_ int, b int64) float64 { return float64(b) }))
 	for _, c := range []prometheus.Collector{
 		m.peers, m.msgsIn, m.msgsOut, m.bytesIn, m.bytesOut, m.handshakeFailures,
 		m.discoveryTable, m.syncHeight, m.headerHeight, m.syncProgress, m.blocks,
@@ -206,8 +219,18 @@ func (m *Metrics) SetMempool(count int, bytes int64) {
 	if m == nil {
 		return
 	}
-	m.mempoolTxs.Set(float64(count))
-	m.mempoolBytes.Set(float64(bytes))
+	f := func() (int, int64) { return count, bytes }
+	m.mempoolSize.Store(&f)
+}
+
+// WatchMempool makes the mempool gauges call size at each scrape, so they
+// are current whenever a transaction enters or leaves the pool. size must
+// be safe to call from any goroutine.
+func (m *Metrics) WatchMempool(size func() (count int, bytes int64)) {
+	if m == nil {
+		return
+	}
+	m.mempoolSize.Store(&size)
 }
 
 // Dropped counts a message dropped because queue was full.

@@ -81,6 +81,11 @@ func TestAPI(t *testing.T) {
 	if err != nil || mp.Count != 1 || mp.TxIDs[0] != txid {
 		t.Fatalf("mempool %+v, %v", mp, err)
 	}
+	// The gauges are current as soon as the pool changes, not at the next tip.
+	fams := scrape(t, n)
+	if got, bytes := metricSum(fams, "ledgernet_mempool_transactions"), metricSum(fams, "ledgernet_mempool_bytes"); got != float64(mp.Count) || bytes != float64(mp.Bytes) {
+		t.Fatalf("ledgernet_mempool_transactions %v and _bytes %v, /api/v1/mempool %+v", got, bytes, mp)
+	}
 	waitFor(t, 3*time.Minute, func() string {
 		return fmt.Sprintf("tx not relayed: sender %+v, peer %+v, peer tip %d, ours %d", n.Sync().Stats(), peer.Sync().Stats(), peer.Store().Tip().Height, n.Store().Tip().Height)
 	}, func() bool { return peer.Pool().Has(tx.TxHash()) })

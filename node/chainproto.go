@@ -8,7 +8,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/ledgernet/ledgernet/metrics"
 	"github.com/ledgernet/ledgernet/p2p"
 	"github.com/ledgernet/ledgernet/p2p/btcpeer"
 	"github.com/ledgernet/ledgernet/p2p/devp2p"
@@ -152,15 +151,14 @@ func (n *Node) runChain(p transportPeer, rw p2p.MsgReadWriter, transport string)
 		case <-bp.Done():
 			return
 		}
+		// The peer gauge is the host's (p2p/server, tlsconn.Host): counted
+		// there once per connection, not again per protocol.
 		n.chainPeers.add(chainPeer{bp: bp, tp: p, id: p.ID(), transport: transport})
-		dir := metrics.Dir(p.Inbound())
-		n.metrics.PeerConnected(dir, transport)
 		n.sync.AddPeer(bp)
 		close(ready)
 		<-bp.Done()
 		n.sync.RemovePeer(bp)
 		n.chainPeers.remove(bp)
-		n.metrics.PeerDisconnected(dir, transport)
 	})
 	err := bp.Run(n.ctx)
 	wg.Wait()

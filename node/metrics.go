@@ -24,20 +24,22 @@ func (n *Node) newMetrics() error {
 	return nil
 }
 
-// followChainMetrics updates the chain and mempool metrics on the chain
-// state's events.
+// followChainMetrics updates the chain metrics on the chain state's
+// events; the mempool gauges read the pool at each scrape.
 func (n *Node) followChainMetrics() {
 	m := n.metrics
+	if pool := n.pool; pool != nil {
+		m.WatchMempool(func() (int, int64) {
+			st := pool.Stats()
+			return st.Count, int64(st.Bytes)
+		})
+	}
 	n.unsubs = append(n.unsubs, n.store.Subscribe(func(ev store.Event) {
 		switch ev.Kind {
 		case store.EventBlockConnected:
 			m.BlocksConnected(1)
 		case store.EventTipChanged:
 			m.SetSync(int64(ev.Height), int64(n.store.BestHeader().Height))
-			if n.pool != nil {
-				st := n.pool.Stats()
-				m.SetMempool(st.Count, int64(st.Bytes))
-			}
 		}
 	}))
 }

@@ -105,6 +105,7 @@ func (n *Node) Subscribe(_ context.Context, t string) (<-chan api.Message, func(
 				case out <- m:
 				default:
 					n.apiDropped.Add(1)
+					n.metrics.Dropped("api subscriber")
 				}
 			case <-quit:
 				return

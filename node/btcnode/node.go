@@ -442,6 +442,7 @@ func (n *Node) acceptLoop() {
 		ap = netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port())
 		if err := n.sched.CheckInbound(ap.Addr()); err != nil {
 			n.log.Debug("inbound refused", "addr", ap, "err", err)
+			n.observer().HandshakeFailed(transportName, dial.RefusalReason(err))
 			c.Close()
 			continue
 		}
@@ -449,6 +450,7 @@ func (n *Node) acceptLoop() {
 		case n.hs <- struct{}{}:
 		default:
 			n.log.Debug("inbound refused: too many handshakes", "addr", ap)
+			n.observer().HandshakeFailed(transportName, "handshake slots full")
 			c.Close()
 			continue
 		}
@@ -478,7 +480,7 @@ func (n *Node) dial(ctx context.Context, c dial.Candidate) error {
 // peer, registers it; the peer then runs on until it disconnects. It
 // returns when the peer is admitted or has failed.
 func (n *Node) runPeer(ctx context.Context, c net.Conn, inbound bool, addr netip.AddrPort, static bool) error {
-	conn, err := plain.New(c, plain.Config{Net: n.params.Net, Commands: btcpeer.Commands(), MaxPayload: btcpeer.MaxPayload, Now: n.cfg.Clock.Now})
+	conn, err := plain.New(c, plain.Config{Net: n.params.Net, Commands: btcpeer.Commands(), MaxPayload: btcpeer.MaxPayload, Now: n.cfg.Clock.Now, Observer: n.peerCfg.Observer})
 	if err != nil {
 		c.Close()
 		if inbound {
@@ -519,20 +521,23 @@ func (n *Node) runPeer(ctx context.Context, c net.Conn, inbound bool, addr netip
 	default:
 		<-p.Done()
 		err := p.Err()
-		if errors.Is(err, btcpeer.ErrSelfConnection) {
-			return fmt.Errorf("%w: %w", dial.ErrSelf, err)
-		}
 		if err == nil {
 			err = ctx.Err()
+		}
+		n.observer().HandshakeFailed(transportName, handshakeReason(err))
+		if errors.Is(err, btcpeer.ErrSelfConnection) {
+			return fmt.Errorf("%w: %w", dial.ErrSelf, err)
 		}
 		return err
 	}
 	if err := n.sched.AddPeer(e.dp); err != nil {
 		n.log.Debug("peer refused", "addr", addr, "inbound", inbound, "err", err)
+		n.observer().HandshakeFailed(transportName, dial.RefusalReason(err))
 		p.Disconnect(fmt.Errorf("%w: %w", p2p.DiscTooManyPeers, err))
 		<-p.Done()
 		return err
 	}
+	n.observer().PeerConnected(inbound, transportName)
 	n.mu.Lock()
 	n.peers[p] = e
 	n.mu.Unlock()
@@ -555,9 +560,42 @@ func (n *Node) runPeer(ctx context.Context, c net.Conn, inbound bool, addr netip
 		n.mu.Lock()
 		delete(n.peers, p)
 		n.mu.Unlock()
+		n.observer().PeerDisconnected(inbound, transportName)
 		n.log.Info("peer disconnected", "addr", addr, "inbound", inbound, "err", p.Err())
 	})
 	return nil
+}
+
+// transportName is the plain transport's name in metrics and peer lists.
+const transportName = "plain"
+
+// observer returns the observer of Config.Peer, which the node's metrics
+// fill in, or one that does nothing.
+func (n *Node) observer() p2p.Observer {
+	if o := n.peerCfg.Observer; o != nil {
+		return o
+	}
+	return p2p.NopObserver{}
+}
+
+// handshakeReason labels a failed version/verack handshake for the
+// observer, in the words the other hosts use.
+func handshakeReason(err error) string {
+	var ne net.Error
+	switch {
+	case errors.Is(err, btcpeer.ErrSelfConnection):
+		return "self"
+	case errors.Is(err, btcpeer.ErrHandshakeTimeout), errors.Is(err, context.DeadlineExceeded):
+		return "handshake timeout"
+	case errors.Is(err, context.Canceled), errors.Is(err, p2p.DiscQuitting):
+		return "quitting"
+	case errors.Is(err, btcpeer.ErrNoVersion), errors.Is(err, btcpeer.ErrObsoleteVersion), errors.Is(err, btcpeer.ErrMissingServices),
+		errors.Is(err, btcpeer.ErrDuplicateVersion), errors.Is(err, btcpeer.ErrDuplicateVerAck), errors.Is(err, btcpeer.ErrMalformed):
+		return "protocol error"
+	case errors.Is(err, btcpeer.ErrConnection), errors.Is(err, btcpeer.ErrTruncated), errors.As(err, &ne):
+		return "network error"
+	}
+	return "other"
 }
 
 // onMisbehavior bans a peer whose score reached the threshold, unless it
@@ -579,6 +617,7 @@ func (n *Node) onMisbehavior(p *btcpeer.Peer, m btcpeer.Misbehavior) {
 		n.log.Warn("whitelisted peer misbehaving", "addr", ap, "score", m.Score, "reason", m.Reason)
 		return
 	}
+	n.observer().Banned(m.Reason)
 	n.mu.Lock()
 	var others []*btcpeer.Peer
 	for q := range n.peers {

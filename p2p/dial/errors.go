@@ -33,3 +33,23 @@ var (
 	// errNoDial is returned by New when a Config that dials has no DialFunc.
 	errNoDial = errors.New("dial: Config.Dial is nil and NoDial is false")
 )
+
+// RefusalReason labels a refusal of CheckInbound or AddPeer for metrics and
+// logs, in the words every host reports to its observer's HandshakeFailed
+// ("too many peers", "not allowed", ...), so that one dashboard reads them
+// all.
+func RefusalReason(err error) string {
+	switch {
+	case errors.Is(err, ErrSelf):
+		return "self"
+	case errors.Is(err, ErrAlreadyConnected):
+		return "already connected"
+	case errors.Is(err, ErrTooManyPeers), errors.Is(err, ErrThrottled):
+		return "too many peers"
+	case errors.Is(err, ErrNotAllowed), errors.Is(err, ErrBanned):
+		return "not allowed"
+	case errors.Is(err, ErrClosed):
+		return "quitting"
+	}
+	return "other"
+}

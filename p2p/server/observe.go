@@ -24,7 +24,8 @@ type FailureReasoner interface {
 }
 
 // Reasons the server reports to Config.Observer's HandshakeFailed. They
-// read as tlsconn's do, so that one dashboard serves both profiles.
+// read as tlsconn's do, so that one dashboard serves both profiles; the
+// scheduler's refusals are labelled by dial.RefusalReason.
 const (
 	reasonTimeout         = "handshake timeout"
 	reasonCancelled       = "cancelled"
@@ -35,11 +36,6 @@ const (
 	reasonProtocol        = "protocol error"
 	reasonNetwork         = "network error"
 	reasonNoShared        = "no shared protocol"
-	reasonSelf            = "self"
-	reasonAlreadyConn     = "already connected"
-	reasonTooManyPeers    = "too many peers"
-	reasonNotAllowed      = "not allowed"
-	reasonQuitting        = "quitting"
 	reasonOther           = "other"
 )
 
@@ -82,21 +78,7 @@ func handshakeReason(t Transport, err error) string {
 
 // admissionReason labels a refusal of the scheduler (CheckInbound,
 // AddPeer) for the observer.
-func admissionReason(err error) string {
-	switch {
-	case errors.Is(err, dial.ErrSelf):
-		return reasonSelf
-	case errors.Is(err, dial.ErrAlreadyConnected):
-		return reasonAlreadyConn
-	case errors.Is(err, dial.ErrTooManyPeers), errors.Is(err, dial.ErrThrottled):
-		return reasonTooManyPeers
-	case errors.Is(err, dial.ErrNotAllowed), errors.Is(err, dial.ErrBanned):
-		return reasonNotAllowed
-	case errors.Is(err, dial.ErrClosed):
-		return reasonQuitting
-	}
-	return reasonOther
-}
+func admissionReason(err error) string { return dial.RefusalReason(err) }
 
 // command names code (the protocol's own) for the observer: its entry in
 // the protocol's command table, or the code in decimal.
