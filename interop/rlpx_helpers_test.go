@@ -25,6 +25,16 @@ var (
 	buildDir  string
 )
 
+// TestMain removes the ledgernet program built for the tests (about 20 MB)
+// when they end, pass or fail.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if buildDir != "" {
+		os.RemoveAll(buildDir)
+	}
+	os.Exit(code)
+}
+
 // ledgernetBin builds cmd/ledgernet from the main module (once per test
 // binary) and returns its path.
 func ledgernetBin(t testing.TB) string {

@@ -103,6 +103,10 @@ type peerState struct {
 	// announced it, or we sent it), for announcing with headers.
 	hdrHeight int32
 	hdrHash   wire.Hash
+	// servedHeight: the highest of our blocks the peer asked for. A peer
+	// that fetched a block from us holds it, though it never announces it
+	// back; shown as its height, never used to plan downloads.
+	servedHeight int32
 
 	hdrAsked     bool // the first getheaders went out
 	hdrInFlight  bool
@@ -214,6 +218,12 @@ func (s *loopState) handle(ev event) {
 		if ps := s.peers[ev.peer]; ps != nil {
 			if info, ok := s.m.chain.BlockInfo(ev.hash); ok {
 				ps.noteHeader(ev.hash, info.Height)
+			}
+		}
+	case evServedBlock:
+		if ps := s.peers[ev.peer]; ps != nil {
+			if info, ok := s.m.chain.BlockInfo(ev.hash); ok && info.Height > ps.servedHeight {
+				ps.servedHeight = info.Height
 			}
 		}
 	case evMsg:

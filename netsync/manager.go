@@ -61,6 +61,7 @@ const (
 	evTx          // a transaction accepted or refused by the pool
 	evQuery       // run fn on the loop
 	evSentHeaders // we answered p's getheaders up to hash
+	evServedBlock // we sent p the block hash it asked for
 )
 
 type event struct {

@@ -44,6 +44,12 @@ func (m *Manager) serveGetBlocks(p *btcpeer.Peer, msg *wire.MsgGetBlocks) {
 func (m *Manager) serveGetData(p *btcpeer.Peer, msg *wire.MsgGetData) {
 	snd := newSender(m, p)
 	var missing []wire.InvVect
+	var served wire.Hash
+	defer func() {
+		if !served.IsZero() {
+			m.send(event{kind: evServedBlock, peer: p, hash: served}, p)
+		}
+	}()
 	for _, iv := range msg.InvList {
 		if snd.closed() {
 			return
@@ -57,6 +63,7 @@ func (m *Manager) serveGetData(p *btcpeer.Peer, msg *wire.MsgGetData) {
 			}
 			m.stats.blocksServed.Add(1)
 			snd.send(&rawBlock{raw: raw})
+			served = iv.Hash
 		case wire.InvTypeTx, wire.InvTypeWTx:
 			var tx *wire.MsgTx
 			if m.pool != nil {

@@ -82,11 +82,13 @@ type Info struct {
 
 // PeerState is what the sync manager knows of one peer.
 type PeerState struct {
-	Addr        string `json:"addr"`
-	BestHeight  int32  `json:"best_height"`
-	InFlight    int    `json:"blocks_in_flight"`
-	HeadersDone bool   `json:"headers_done"`
-	Local       bool   `json:"local"`
+	Addr string `json:"addr"`
+	// BestHeight is the best block the peer is known to have: announced
+	// by it, or sent to it at its request.
+	BestHeight  int32 `json:"best_height"`
+	InFlight    int   `json:"blocks_in_flight"`
+	HeadersDone bool  `json:"headers_done"`
+	Local       bool  `json:"local"`
 }
 
 // Info returns the sync state (the zero Info after Close).
@@ -101,7 +103,7 @@ func (m *Manager) Peers() []PeerState {
 	var out []PeerState
 	m.query(func(s *loopState) {
 		for _, ps := range s.order {
-			out = append(out, PeerState{Addr: ps.addr, BestHeight: ps.bestHeight, InFlight: len(ps.inFlight), HeadersDone: ps.hdrDone, Local: ps.local})
+			out = append(out, PeerState{Addr: ps.addr, BestHeight: max(ps.bestHeight, ps.servedHeight), InFlight: len(ps.inFlight), HeadersDone: ps.hdrDone, Local: ps.local})
 		}
 	})
 	return out
