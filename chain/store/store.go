@@ -13,6 +13,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/ledgernet/ledgernet/chain"
+	"github.com/ledgernet/ledgernet/internal/boltfile"
 	"github.com/ledgernet/ledgernet/wire"
 )
 
@@ -57,6 +58,10 @@ type Config struct {
 	// OpenTimeout is how long Open waits for another process's lock on the
 	// file; 0 means 5 s.
 	OpenTimeout time.Duration
+	// ReadOnly opens an existing database without changing it (no buckets
+	// created, stored blocks not connected): for Check. Writing methods
+	// fail.
+	ReadOnly bool
 }
 
 // TipInfo describes a block on the chain.
@@ -183,18 +188,29 @@ func Open(path string, p *chain.Params, cfg Config) (*Store, error) {
 	if timeout <= 0 {
 		timeout = 5 * time.Second
 	}
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: timeout, NoSync: cfg.NoSync, FreelistType: bolt.FreelistMapType})
+	// boltfile checks the file before mapping it and turns a fault or a
+	// bbolt panic while opening and loading it into an error that names it.
+	db, err := boltfile.Open(path, &bolt.Options{Timeout: timeout, NoSync: cfg.NoSync, FreelistType: bolt.FreelistMapType, ReadOnly: cfg.ReadOnly},
+		func(db *bolt.DB) error {
+			s.db = db
+			if !cfg.ReadOnly {
+				if err := initDB(db, p); err != nil {
+					return fmt.Errorf("store: %s: %w", path, err)
+				}
+			}
+			if err := s.load(); err != nil {
+				return fmt.Errorf("store: load %s: %w", path, err)
+			}
+			return nil
+		})
 	if err != nil {
-		return nil, fmt.Errorf("store: open %s: %w", path, err)
+		if errors.Is(err, boltfile.ErrDamaged) || errors.Is(err, ErrCorrupt) {
+			return nil, fmt.Errorf("store: %w (run `ledgernet db check --datadir DIR` for details; restore a backup, or move the file away to sync again from peers)", err)
+		}
+		return nil, fmt.Errorf("store: %w", err)
 	}
-	s.db = db
-	if err := initDB(db, p); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("store: %s: %w", path, err)
-	}
-	if err := s.load(); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("store: load %s: %w", path, err)
+	if cfg.ReadOnly {
+		return s, nil
 	}
 	// Resume: blocks stored before a crash but not yet connected.
 	s.mu.Lock()

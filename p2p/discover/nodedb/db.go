@@ -27,10 +27,12 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/netip"
+	"os"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/ledgernet/ledgernet/internal/boltfile"
 	"github.com/ledgernet/ledgernet/p2p/dial"
 	"github.com/ledgernet/ledgernet/p2p/discover/v4wire"
 	"github.com/ledgernet/ledgernet/p2p/enode"
@@ -167,18 +169,38 @@ func Open(path string, cfg Config) (*DB, error) {
 		done:       make(chan struct{}),
 	}
 	if path != "" {
-		b, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
+		b, err := db.open(path)
+		if err != nil && !errors.Is(err, boltfile.ErrLocked) {
+			// The database is a cache of what discovery learned: a damaged
+			// one is moved aside (kept for a look) and started afresh.
+			aside := fmt.Sprintf("%s.damaged-%d", path, time.Now().Unix())
+			if rerr := os.Rename(path, aside); rerr != nil {
+				return nil, fmt.Errorf("nodedb: %w; moving it aside: %v", err, rerr)
+			}
+			db.cfg.Log.Warn("Node database damaged: moved aside, starting with an empty one", "err", err, "moved_to", aside)
+			db.eps, db.nodes, db.local = make(map[epKey]endpointInfo), make(map[enode.ID]nodeEntry), make(map[enode.ID]uint64)
+			b, err = db.open(path)
+		}
 		if err != nil {
-			return nil, fmt.Errorf("nodedb: open %s: %w", path, err)
+			return nil, fmt.Errorf("nodedb: %w", err)
 		}
 		db.bolt = b
-		if err := db.load(); err != nil {
-			b.Close()
-			return nil, fmt.Errorf("nodedb: load %s: %w", path, err)
-		}
 	}
 	go db.loop()
 	return db, nil
+}
+
+// open opens the bbolt file at path and loads it (boltfile turns a damaged
+// file into an error, never a crash).
+func (db *DB) open(path string) (*bolt.DB, error) {
+	return boltfile.Open(path, &bolt.Options{Timeout: time.Second}, func(b *bolt.DB) error {
+		db.bolt = b
+		if err := db.load(); err != nil {
+			db.bolt = nil
+			return fmt.Errorf("%w: load %s: %w", boltfile.ErrDamaged, path, err)
+		}
+		return nil
+	})
 }
 
 // Close writes pending changes, stops the DB's goroutine and closes the
