@@ -28,6 +28,7 @@ import (
 	"runtime/debug"
 
 	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
 )
 
 // ErrDamaged: the file is not a whole bbolt database (truncated, meta pages
@@ -113,14 +114,11 @@ func Check(path string) error {
 		return parseMeta(buf)
 	}
 	m0, err0 := read(0)
-	var m1 meta
-	err1 := errors.New("no valid first meta page to locate the second")
+	off := int64(os.Getpagesize()) // bbolt's fallback when meta 0 is unreadable
 	if err0 == nil {
-		m1, err1 = read(int64(m0.pageSize))
-	} else {
-		// bbolt falls back to the OS page size when meta 0 is unreadable.
-		m1, err1 = read(int64(os.Getpagesize()))
+		off = int64(m0.pageSize)
 	}
+	m1, err1 := read(off)
 	best := m0
 	switch {
 	case err0 != nil && err1 != nil:
@@ -154,9 +152,9 @@ func Open(path string, opts *bolt.Options, fn func(*bolt.DB) error) (db *bolt.DB
 	}()
 	db, err = bolt.Open(path, 0o600, opts)
 	switch {
-	case errors.Is(err, bolt.ErrTimeout):
+	case errors.Is(err, berrors.ErrTimeout):
 		return nil, fmt.Errorf("%w: %s (is another ledgernet node running on this data directory?)", ErrLocked, path)
-	case errors.Is(err, bolt.ErrInvalid), errors.Is(err, bolt.ErrChecksum), errors.Is(err, bolt.ErrVersionMismatch):
+	case errors.Is(err, berrors.ErrInvalid), errors.Is(err, berrors.ErrChecksum), errors.Is(err, berrors.ErrVersionMismatch):
 		return nil, fmt.Errorf("%w: %s: %v", ErrDamaged, path, err)
 	case err != nil:
 		return nil, err
