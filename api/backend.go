@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"errors"
+	"sync"
 	"time"
 )
 
@@ -11,6 +12,9 @@ import (
 var (
 	// ErrNotReady means the node is starting or stopping: 503.
 	ErrNotReady = errors.New("node not ready")
+	// ErrBusy means a cap on what clients may hold open is reached (event
+	// streams): 503, try again later.
+	ErrBusy = errors.New("busy")
 	// ErrNotFound means an unknown node, peer or transaction: 404.
 	ErrNotFound = errors.New("not found")
 	// ErrInvalid means the request is well-formed JSON but its content is
@@ -129,8 +133,28 @@ type Message struct {
 	Origin   string    `json:"origin"`
 	Topic    string    `json:"topic"`
 	Payload  []byte    `json:"payload"`        // base64 in JSON
-	Text     string    `json:"text,omitempty"` // the payload, if it is UTF-8
+	Text     string    `json:"text,omitempty"` // the payload, if it is UTF-8 (filled in when sent)
 	Received time.Time `json:"received"`
+
+	enc *sharedEvent // set by Shared: one encoding for every copy
+}
+
+// sharedEvent is the server-sent event of a Message, encoded once for all
+// the streams it goes to.
+type sharedEvent struct {
+	once  sync.Once
+	frame []byte
+	err   error
+}
+
+// Shared returns m marked so that every stream it is sent to uses one
+// encoding of it, made on first use: a backend that fans one message out to
+// many subscribers passes each of them a copy of Shared(m), so a 1 MiB
+// payload is encoded (base64 and text, about 2.4 MiB) once, not once per
+// subscriber. m's Payload must not change afterwards.
+func Shared(m Message) Message {
+	m.enc = &sharedEvent{}
+	return m
 }
 
 // NetworkInfo is the peer graph the node knows: itself, its peers, and

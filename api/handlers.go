@@ -56,7 +56,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	switch {
 	case errors.As(err, &he):
 		code = he.code
-	case errors.Is(err, ErrNotReady):
+	case errors.Is(err, ErrNotReady), errors.Is(err, ErrBusy):
 		code = http.StatusServiceUnavailable
 		w.Header().Set("Retry-After", "1")
 	case errors.Is(err, ErrNotFound):
@@ -348,4 +348,23 @@ func eventJSON(m Message) ([]byte, error) {
 		m.Text = string(m.Payload)
 	}
 	return json.Marshal(m)
+}
+
+// eventFrame returns m as one server-sent event ("data: JSON" and a blank
+// line), encoded once for all copies of a Shared message.
+func eventFrame(m Message) ([]byte, error) {
+	encode := func() ([]byte, error) {
+		b, err := eventJSON(m)
+		if err != nil {
+			return nil, err
+		}
+		// json.Marshal never writes a newline, so this is one line.
+		ev := make([]byte, 0, len(b)+8)
+		return append(append(append(ev, "data: "...), b...), "\n\n"...), nil
+	}
+	if m.enc == nil {
+		return encode()
+	}
+	m.enc.once.Do(func() { m.enc.frame, m.enc.err = encode() })
+	return m.enc.frame, m.enc.err
 }

@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -31,6 +32,14 @@ const (
 	idleTimeout       = 120 * time.Second
 	maxHeaderBytes    = 64 << 10
 	defaultKeepAlive  = 15 * time.Second
+)
+
+// Default caps on what local clients can hold open. A stream holds a
+// connection, so MaxStreams stays below MaxConns, leaving room for the
+// calls that would close the streams or inspect the node.
+const (
+	DefaultMaxConns   = 512
+	DefaultMaxStreams = 256
 )
 
 // maxBody caps a request body: room for a MaxPayload payload in hex (a
@@ -59,6 +68,13 @@ type Config struct {
 	// KeepAlive is the interval of comment lines on an idle event stream,
 	// which let both ends notice a dead connection. Zero means 15s.
 	KeepAlive time.Duration
+	// MaxConns caps the open API connections (DefaultMaxConns when zero);
+	// a connection over the cap is answered 503 with a JSON error and
+	// closed, so local clients cannot take every file descriptor.
+	MaxConns int
+	// MaxStreams caps the open event streams (DefaultMaxStreams when zero);
+	// over it a subscription is answered 503.
+	MaxStreams int
 	// Logger receives request failures. Nil discards.
 	Logger *slog.Logger
 }
@@ -69,6 +85,8 @@ type Server struct {
 	cfg     Config
 	log     *slog.Logger
 	handler http.Handler
+
+	streams atomic.Int64 // open event streams
 
 	quit     chan struct{} // closed by Shutdown: ends event streams
 	quitOnce sync.Once
@@ -87,6 +105,12 @@ func New(b Backend, cfg Config) *Server {
 	}
 	if cfg.KeepAlive <= 0 {
 		cfg.KeepAlive = defaultKeepAlive
+	}
+	if cfg.MaxConns <= 0 {
+		cfg.MaxConns = DefaultMaxConns
+	}
+	if cfg.MaxStreams <= 0 {
+		cfg.MaxStreams = DefaultMaxStreams
 	}
 	s := &Server{b: b, cfg: cfg, log: cfg.Logger, quit: make(chan struct{})}
 	if s.log == nil {
@@ -112,10 +136,11 @@ func (s *Server) Start() error {
 		return errors.New("api: server shut down")
 	default:
 	}
-	ln, err := net.Listen("tcp", s.cfg.Addr)
+	raw, err := net.Listen("tcp", s.cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("api: %w", err)
 	}
+	ln := newLimitListener(raw, s.cfg.MaxConns)
 	s.ln = ln
 	s.srv = &http.Server{
 		Handler:           s.handler,

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"fmt"
 	"net/http"
 	"time"
 )
@@ -22,6 +23,14 @@ func (s *Server) subscribe(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")
 		return
 	}
+	// Streams are capped: each holds a connection and a queue of messages.
+	if n := s.streams.Add(1); n > int64(s.cfg.MaxStreams) {
+		s.streams.Add(-1)
+		w.Header().Set("Retry-After", "5")
+		writeError(w, http.StatusServiceUnavailable, fmt.Sprintf("too many event streams (the limit is %d)", s.cfg.MaxStreams))
+		return
+	}
+	defer s.streams.Add(-1)
 	msgs, cancel, err := s.b.Subscribe(r.Context(), topic)
 	if err != nil {
 		s.fail(w, r, err)
@@ -63,13 +72,10 @@ func (s *Server) subscribe(w http.ResponseWriter, r *http.Request) {
 			if !ok {
 				return
 			}
-			b, err := eventJSON(m)
+			ev, err := eventFrame(m)
 			if err != nil {
 				continue
 			}
-			// json.Marshal never writes a newline, so this is one line.
-			ev := make([]byte, 0, len(b)+8)
-			ev = append(append(append(ev, "data: "...), b...), "\n\n"...)
 			if !write(ev) {
 				return
 			}

@@ -45,6 +45,8 @@ type Metrics struct {
 	discoveryTable    prometheus.GaugeFunc
 	discoverySize     atomic.Pointer[func() int]          // read by discoveryTable at each scrape
 	mempoolSize       atomic.Pointer[func() (int, int64)] // read by the mempool gauges at each scrape
+	apiStreamSize     atomic.Pointer[func() int64]        // read by apiStreamBytes at each scrape
+	apiStreamBytes    prometheus.GaugeFunc
 	syncHeight        prometheus.Gauge
 	headerHeight      prometheus.Gauge
 	syncProgress      prometheus.Gauge
@@ -113,10 +115,19 @@ func New(reg prometheus.Registerer) (*Metrics, error) {
 	m.mempoolBytes = prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Namespace: Namespace, Name: "mempool_bytes", Help: "Serialized size of the mempool's transactions.",
 	}, mempool(func(_ int, b int64) float64 { return float64(b) }))
+	m.apiStreamBytes = prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Namespace: Namespace, Name: "api_stream_queued_bytes",
+		Help: "Bytes of topic messages queued for the API's event streams, against the node's budget.",
+	}, func() float64 {
+		if f := m.apiStreamSize.Load(); f != nil {
+			return float64((*f)())
+		}
+		return 0
+	})
 	for _, c := range []prometheus.Collector{
 		m.peers, m.msgsIn, m.msgsOut, m.bytesIn, m.bytesOut, m.handshakeFailures,
 		m.discoveryTable, m.syncHeight, m.headerHeight, m.syncProgress, m.blocks,
-		m.mempoolTxs, m.mempoolBytes, m.dropped, m.bans,
+		m.mempoolTxs, m.mempoolBytes, m.dropped, m.bans, m.apiStreamBytes,
 	} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
@@ -221,6 +232,15 @@ func (m *Metrics) SetMempool(count int, bytes int64) {
 	}
 	f := func() (int, int64) { return count, bytes }
 	m.mempoolSize.Store(&f)
+}
+
+// WatchAPIStreamBytes makes the API stream gauge call queued at each
+// scrape. queued must be safe to call from any goroutine.
+func (m *Metrics) WatchAPIStreamBytes(queued func() int64) {
+	if m == nil {
+		return
+	}
+	m.apiStreamSize.Store(&queued)
 }
 
 // WatchMempool makes the mempool gauges call size at each scrape, so they

@@ -64,6 +64,10 @@ type Options struct {
 	NodeKey   *secp256k1.PrivateKey
 	WalletKey []byte
 
+	// APIStreams caps the API's topic streams and the bytes their slow
+	// readers can hold (zero fields: the defaults, DefaultAPIStreams...).
+	APIStreams APIStreamLimits
+
 	// Pacing paces the miner (see miner.Config.MinInterval).
 	Pacing Pacing
 
@@ -130,6 +134,7 @@ type Node struct {
 	// extraPeers are permissioned peers added through the API; guarded by mu.
 	extraPeers []peerlist.Peer
 	apiDropped atomic.Uint64
+	apiSubs    *apiSubs // the API's topic streams (devnet, permissioned)
 
 	registry *prometheus.Registry
 	metrics  *metrics.Metrics

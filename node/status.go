@@ -75,6 +75,10 @@ func (n *Node) startMessaging() error {
 	if err != nil {
 		return fmt.Errorf("node: topic: %w", err)
 	}
+	limits := n.opts.APIStreams
+	limits.minimumBytes = topic.DefaultMaxPayload
+	n.apiSubs = newAPISubs(n, limits)
+	n.metrics.WatchAPIStreamBytes(n.apiSubs.queuedBytes)
 	for _, t := range n.cfg.Topics {
 		if err := n.follow(t); err != nil {
 			return err

@@ -4,18 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
-	"time"
-	"unicode/utf8"
 
 	"github.com/ledgernet/ledgernet/api"
 	"github.com/ledgernet/ledgernet/p2p/enode"
 	"github.com/ledgernet/ledgernet/p2p/topic"
 )
-
-// apiSubQueue bounds each API subscription's channel: when the reader is
-// slow, new messages are dropped (and counted in TopicDropped).
-const apiSubQueue = 64
 
 // follow subscribes the node to t for its whole life (a topic of the
 // config): the node then announces t in its status record and delivers
@@ -74,45 +67,14 @@ func (n *Node) Broadcast(_ context.Context, payload []byte) error {
 }
 
 // Subscribe implements api.Backend: the messages of a topic until cancel
-// (or until the node stops), through a channel of apiSubQueue messages
-// that drops new ones when full.
+// (or until the node stops), with the node's stream caps and byte budgets
+// (APIStreamLimits): a slow reader loses its oldest messages, counted in
+// TopicDropped.
 func (n *Node) Subscribe(_ context.Context, t string) (<-chan api.Message, func(), error) {
 	if err := n.readyTopics(); err != nil {
 		return nil, nil, err
 	}
-	in, cancelIn, err := n.topic.Subscribe(t)
-	if err != nil {
-		return nil, nil, topicError(err)
-	}
-	out := make(chan api.Message, apiSubQueue)
-	quit := make(chan struct{})
-	var once sync.Once
-	cancel := func() { once.Do(func() { close(quit) }) }
-	n.subs.Go(func() {
-		defer close(out)
-		defer cancelIn()
-		for {
-			select {
-			case d, ok := <-in:
-				if !ok {
-					return
-				}
-				m := api.Message{Origin: d.Origin.String(), Topic: d.Topic, Payload: d.Payload, Received: time.Now()}
-				if utf8.Valid(d.Payload) {
-					m.Text = string(d.Payload)
-				}
-				select {
-				case out <- m:
-				default:
-					n.apiDropped.Add(1)
-					n.metrics.Dropped("api subscriber")
-				}
-			case <-quit:
-				return
-			}
-		}
-	})
-	return out, cancel, nil
+	return n.apiSubs.subscribe(t)
 }
 
 func (n *Node) readyTopics() error {
