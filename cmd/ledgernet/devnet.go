@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"os/signal"
 	"syscall"
@@ -33,6 +34,23 @@ only if the network converged: all nodes on the same tip, at least one
 block beyond genesis, every node had a peer.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			// The library takes zero as "the default"; a value typed on the
+			// command line is the user's, and one out of range is refused.
+			fs := cmd.Flags()
+			switch {
+			case cfg.Nodes < 1:
+				return &exitError{code: 2, err: fmt.Errorf("--nodes %d: want at least 1", cfg.Nodes)}
+			case cfg.Miners < 0 || (fs.Changed("miners") && cfg.Miners == 0):
+				return &exitError{code: 2, err: fmt.Errorf("--miners %d: want at least 1 (at most --nodes)", cfg.Miners)}
+			case cfg.BlockTime <= 0:
+				return &exitError{code: 2, err: fmt.Errorf("--block-time %v: want a positive duration", cfg.BlockTime)}
+			case cfg.Settle <= 0:
+				return &exitError{code: 2, err: fmt.Errorf("--settle %v: want a positive duration", cfg.Settle)}
+			case cfg.Duration < 0:
+				return &exitError{code: 2, err: fmt.Errorf("--duration %v: want 0 (until Ctrl-C) or a positive duration", cfg.Duration)}
+			case fs.Changed("tx-rate") && cfg.TxRate == 0, fs.Changed("msg-rate") && cfg.MsgRate == 0:
+				return &exitError{code: 2, err: errors.New("--tx-rate and --msg-rate: a rate of 0 would mean the default; give a negative rate for none")}
+			}
 			out := cmd.OutOrStdout()
 			cfg.Out, cfg.TTY = out, isTerminal(out)
 			if logFile != "" {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"os/signal"
 	"syscall"
@@ -47,6 +48,9 @@ file's [log_levels].`,
 				return &exitError{code: 2, err: err}
 			}
 			opts := node.Options{Logger: log}
+			if cmd.Flags().Changed("block-time") && blockTime < 0 {
+				return &exitError{code: 2, err: fmt.Errorf("--block-time %v: want 0 (as fast as the proof of work allows) or a positive duration", blockTime)}
+			}
 			if blockTime < 0 && params.Name == "devnet" {
 				blockTime = params.TargetSpacing
 			}
