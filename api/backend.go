@@ -62,6 +62,17 @@ type Backend interface {
 	// address, and forgets it as a static peer. Unknown is ErrNotFound.
 	RemovePeer(ctx context.Context, idOrAddr string) error
 
+	// Bans lists the operator's bans in force.
+	Bans(ctx context.Context) ([]BanInfo, error)
+	// Ban bans target (an IP address, a CIDR network, or a node ID where
+	// the network has them) for d (the node's default if zero) and drops
+	// the peers it matches. A target that is none of these is ErrInvalid.
+	Ban(ctx context.Context, target string, d time.Duration, reason string) error
+	// Unban lifts the ban of exactly target; none is ErrNotFound.
+	Unban(ctx context.Context, target string) error
+	// ClearBans lifts every ban.
+	ClearBans(ctx context.Context) error
+
 	// Send sends payload to one node by node ID (64 hex digits). A node the
 	// topic layer cannot reach is ErrNotFound.
 	Send(ctx context.Context, nodeID string, payload []byte) error
@@ -74,6 +85,22 @@ type Backend interface {
 	// them) rather than block the network. The backend closes the channel
 	// after cancel, or when it stops; cancel may be called more than once.
 	Subscribe(ctx context.Context, topic string) (msgs <-chan Message, cancel func(), err error)
+}
+
+// BanInfo is one of the operator's bans.
+type BanInfo struct {
+	Target  string    `json:"target"` // an address, a CIDR network or a node ID
+	Created time.Time `json:"created"`
+	Until   time.Time `json:"until"`
+	Reason  string    `json:"reason,omitempty"`
+}
+
+// BanRequest is the body of POST /api/v1/bans: For is a Go duration
+// ("24h", "90m"); empty means the node's ban_duration.
+type BanRequest struct {
+	Target string `json:"target"`
+	For    string `json:"for,omitempty"`
+	Reason string `json:"reason,omitempty"`
 }
 
 // NodeInfo describes the local node.

@@ -178,6 +178,32 @@ func (c *Client) RemovePeer(ctx context.Context, idOrAddr string) error {
 	return c.do(ctx, http.MethodDelete, "/api/v1/admin/peers/"+url.PathEscape(idOrAddr), nil, nil)
 }
 
+// Bans calls GET /api/v1/bans.
+func (c *Client) Bans(ctx context.Context) ([]BanInfo, error) {
+	var v []BanInfo
+	err := c.do(ctx, http.MethodGet, "/api/v1/bans", nil, &v)
+	return v, err
+}
+
+// Ban calls POST /api/v1/bans; d zero means the node's default.
+func (c *Client) Ban(ctx context.Context, target string, d time.Duration, reason string) error {
+	req := BanRequest{Target: target, Reason: reason}
+	if d > 0 {
+		req.For = d.String()
+	}
+	return c.do(ctx, http.MethodPost, "/api/v1/bans", req, nil)
+}
+
+// Unban calls DELETE /api/v1/bans/{target}.
+func (c *Client) Unban(ctx context.Context, target string) error {
+	return c.do(ctx, http.MethodDelete, "/api/v1/bans/"+target, nil, nil)
+}
+
+// ClearBans calls DELETE /api/v1/bans.
+func (c *Client) ClearBans(ctx context.Context) error {
+	return c.do(ctx, http.MethodDelete, "/api/v1/bans", nil, nil)
+}
+
 // payloadReq sends text payloads as text, others (including text with
 // control characters, which JSON would inflate sixfold) as base64 data.
 func payloadReq(p []byte) PayloadRequest {

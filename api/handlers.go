@@ -9,6 +9,7 @@ import (
 	"mime"
 	"net/http"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -253,6 +254,44 @@ func (s *Server) deletePeer(w http.ResponseWriter, r *http.Request) {
 	}
 	err := s.b.RemovePeer(r.Context(), peer)
 	reply(s, w, r, Removed{true}, err)
+}
+
+func (s *Server) getBans(w http.ResponseWriter, r *http.Request) {
+	v, err := s.b.Bans(r.Context())
+	if v == nil {
+		v = []BanInfo{}
+	}
+	reply(s, w, r, v, err)
+}
+
+func (s *Server) postBan(w http.ResponseWriter, r *http.Request) {
+	var req BanRequest
+	if err := decodeBody(w, r, &req); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if strings.TrimSpace(req.Target) == "" {
+		s.fail(w, r, badRequest("target: want an IP address, a CIDR network or a node ID"))
+		return
+	}
+	var d time.Duration
+	if req.For != "" {
+		var err error
+		if d, err = time.ParseDuration(req.For); err != nil || d <= 0 {
+			s.fail(w, r, badRequest("for: want a positive duration such as 24h"))
+			return
+		}
+	}
+	s.accepted(w, r, s.b.Ban(r.Context(), strings.TrimSpace(req.Target), d, req.Reason))
+}
+
+func (s *Server) deleteBan(w http.ResponseWriter, r *http.Request) {
+	err := s.b.Unban(r.Context(), r.PathValue("target"))
+	reply(s, w, r, Removed{true}, err)
+}
+
+func (s *Server) clearBans(w http.ResponseWriter, r *http.Request) {
+	reply(s, w, r, Removed{true}, s.b.ClearBans(r.Context()))
 }
 
 // PayloadRequest is the body of send, publish and broadcast: the payload as

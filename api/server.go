@@ -222,6 +222,13 @@ func (s *Server) routes() *http.ServeMux {
 	route("/api/v1/transactions", map[string]http.HandlerFunc{http.MethodPost: s.auth(s.postTx)})
 	route("/api/v1/admin/peers", map[string]http.HandlerFunc{http.MethodPost: s.auth(s.postPeer)})
 	route("/api/v1/admin/peers/{peer}", map[string]http.HandlerFunc{http.MethodDelete: s.auth(s.deletePeer)})
+	route("/api/v1/bans", map[string]http.HandlerFunc{
+		http.MethodGet:    s.getBans,
+		http.MethodPost:   s.auth(s.postBan),
+		http.MethodDelete: s.auth(s.clearBans),
+	})
+	// {target...}: a CIDR network has a slash.
+	route("/api/v1/bans/{target...}", map[string]http.HandlerFunc{http.MethodDelete: s.auth(s.deleteBan)})
 	route("/api/v1/send/{node}", map[string]http.HandlerFunc{http.MethodPost: s.auth(s.postSend)})
 	route("/api/v1/topics/{topic}", map[string]http.HandlerFunc{
 		http.MethodGet:  s.subscribe,

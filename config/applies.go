@@ -32,7 +32,7 @@ func nonEmpty[T any](f func(c *Config) []T) func(c, d *Config) bool {
 
 // keyRules lists every key that does not apply everywhere. Keys not listed
 // (profile, transport, datadir, listen, api, max_peers, netrestrict,
-// whitelist, log_*) apply on every profile; transport is checked against
+// whitelist, ban_duration, log_*) apply on every profile; transport is checked against
 // the profile by the node, which runs each profile on one transport.
 var keyRules = []keyRule{
 	{key: "discovery", profiles: []string{ProfileDevnet},
@@ -59,9 +59,6 @@ var keyRules = []keyRule{
 	{key: "dns_seed", profiles: []string{ProfileBitcoin, ProfileTestnet3, ProfileTestnet4, ProfileSignet},
 		set:   func(c, d *Config) bool { return c.DNSSeed && !d.DNSSeed },
 		where: "mainnet, testnet3, testnet4 and signet: the networks with DNS seeds"},
-	{key: "ban_duration", profiles: bitcoinProfiles,
-		set:   func(c, d *Config) bool { return c.BanDuration != d.BanDuration },
-		where: "the Bitcoin profiles: devnet and permissioned nodes disconnect misbehaving peers and do not ban"},
 	{key: "nat", profiles: []string{ProfileDevnet},
 		set: func(c, d *Config) bool { return c.NAT != d.NAT },
 		allowed: func(c *Config) bool {

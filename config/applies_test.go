@@ -39,7 +39,7 @@ func TestKeysByProfile(t *testing.T) {
 		{"certs", func(c *Config) { c.Certs = "/tmp/certs" }, perm},
 		{"max_outbound", func(c *Config) { c.MaxOutbound = 3 }, btc + " devnet"},
 		{"dns_seed", func(c *Config) { c.DNSSeed = true }, seeds},
-		{"ban_duration", func(c *Config) { c.BanDuration = Duration(time.Hour) }, btc},
+		{"ban_duration", func(c *Config) { c.BanDuration = Duration(time.Hour) }, all},
 		{"nat", func(c *Config) { c.NAT = "upnp" }, dev},
 		{"nat", func(c *Config) { c.NAT = "extip:192.0.2.1" }, btc + " devnet"},
 		{"mine", func(c *Config) { c.Mine = true }, "regtest devnet permissioned"},

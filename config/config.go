@@ -106,7 +106,9 @@ type Config struct {
 	NetRestrict []string `toml:"netrestrict"`
 	// Whitelist lists CIDRs that are never banned.
 	Whitelist []string `toml:"whitelist"`
-	// BanDuration is how long a misbehaving peer's address stays banned.
+	// BanDuration is how long an operator's ban lasts when it names no
+	// duration (misbehaving peers are disconnected and discouraged, never
+	// banned).
 	BanDuration Duration `toml:"ban_duration"`
 	// DNSSeed turns DNS seeding on for the Bitcoin profiles.
 	DNSSeed bool `toml:"dns_seed"`

@@ -26,6 +26,7 @@ import (
 	"github.com/ledgernet/ledgernet/nat"
 	"github.com/ledgernet/ledgernet/netsync"
 	"github.com/ledgernet/ledgernet/node/btcnode"
+	"github.com/ledgernet/ledgernet/p2p/addrmgr"
 	"github.com/ledgernet/ledgernet/p2p/btcpeer"
 	"github.com/ledgernet/ledgernet/p2p/dial"
 	"github.com/ledgernet/ledgernet/p2p/discover"
@@ -134,7 +135,8 @@ type Node struct {
 	// extraPeers are permissioned peers added through the API; guarded by mu.
 	extraPeers []peerlist.Peer
 	apiDropped atomic.Uint64
-	apiSubs    *apiSubs // the API's topic streams (devnet, permissioned)
+	apiSubs    *apiSubs         // the API's topic streams (devnet, permissioned)
+	bans       *addrmgr.BanList // the operator's bans (devnet, permissioned)
 
 	registry *prometheus.Registry
 	metrics  *metrics.Metrics
@@ -266,6 +268,9 @@ func (n *Node) startLedger(ctx context.Context) error {
 		}
 	}
 	if n.wallet, err = loadWallet(dir, n.params, n.opts.WalletKey); err != nil {
+		return err
+	}
+	if err := n.openBans(); err != nil {
 		return err
 	}
 	n.store, err = store.Open(filepath.Join(dir, ChainFile), n.params, store.Config{

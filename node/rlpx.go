@@ -87,6 +87,7 @@ func (n *Node) startRLPx() error {
 		sc.Scheduler.MaxOutbound = cfg.MaxOutbound
 	}
 	sc.NetRestrict = restrict
+	sc.Scheduler.Banned, sc.Scheduler.BannedID = n.bans.Banned, n.bans.BannedID
 	sc.Protocols = n.rlpxProtocols()
 	sc.StaticNodes = static
 	if len(cfg.Connect) == 0 {

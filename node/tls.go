@@ -47,6 +47,8 @@ func (n *Node) startTLS() error {
 		Transport:   tc,
 		MaxPeers:    n.cfg.MaxPeers,
 		NetRestrict: restrict,
+		Banned:      n.bans.Banned,
+		BannedID:    n.bans.BannedID,
 	})
 	if err != nil {
 		return fmt.Errorf("node: %w", err)

@@ -12,6 +12,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"net/netip"
 	"slices"
 	"strings"
 	"sync"
@@ -41,6 +42,7 @@ type Backend struct {
 	mempool    map[string]int // txid -> size
 	txOrder    []string
 	static     []string
+	bans       []api.BanInfo
 	deliveries []Delivery
 	subs       map[string]map[*sub]struct{}
 	dropped    int
@@ -433,3 +435,61 @@ func (b *Backend) Subscribe(_ context.Context, topic string) (<-chan api.Message
 }
 
 var _ api.Backend = (*Backend)(nil)
+
+// Bans implements api.Backend.
+func (b *Backend) Bans(context.Context) ([]api.BanInfo, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if err := b.check(); err != nil {
+		return nil, err
+	}
+	return slices.Clone(b.bans), nil
+}
+
+// Ban implements api.Backend: targets are IPs, CIDR networks or node IDs,
+// checked as the node checks them.
+func (b *Backend) Ban(_ context.Context, target string, d time.Duration, reason string) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if err := b.check(); err != nil {
+		return err
+	}
+	_, errP := netip.ParsePrefix(target)
+	_, errA := netip.ParseAddr(target)
+	_, errID := hex.DecodeString(target)
+	if errP != nil && errA != nil && (errID != nil || len(target) != 64) {
+		return fmt.Errorf("%w: %q is not an IP address, a CIDR network or a node ID", api.ErrInvalid, target)
+	}
+	if d <= 0 {
+		d = 24 * time.Hour
+	}
+	now := time.Now().UTC()
+	b.bans = append(b.bans, api.BanInfo{Target: target, Created: now, Until: now.Add(d), Reason: reason})
+	return nil
+}
+
+// Unban implements api.Backend.
+func (b *Backend) Unban(_ context.Context, target string) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if err := b.check(); err != nil {
+		return err
+	}
+	i := slices.IndexFunc(b.bans, func(x api.BanInfo) bool { return x.Target == target })
+	if i < 0 {
+		return fmt.Errorf("%w: no ban of %s", api.ErrNotFound, target)
+	}
+	b.bans = slices.Delete(b.bans, i, i+1)
+	return nil
+}
+
+// ClearBans implements api.Backend.
+func (b *Backend) ClearBans(context.Context) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if err := b.check(); err != nil {
+		return err
+	}
+	b.bans = nil
+	return nil
+}

@@ -86,10 +86,15 @@ type Config struct {
 	// inbound and outbound (--netrestrict); the others are never dialled
 	// and are refused on accept.
 	NetRestrict []netip.Prefix
-	// BanDuration is how long a peer reaching BanThreshold is banned (24 h);
-	// BanThreshold is the misbehaviour score that disconnects (100).
+	// BanDuration is how long an operator's ban lasts when it names no
+	// duration (24 h); BanThreshold is the misbehaviour score that
+	// disconnects (100) and discourages the address.
 	BanDuration  time.Duration
 	BanThreshold int
+
+	// loopbackIsRemote makes the peer policy treat loopback peers as
+	// remote ones, so tests on 127.0.0.0/8 can see discouragement.
+	loopbackIsRemote bool
 	// NoDNSSeed turns DNS seeding off; Resolver replaces the system's
 	// (tests pass a fake).
 	NoDNSSeed bool
@@ -133,7 +138,8 @@ type Node struct {
 	store   *store.Store
 	pool    *mempool.Pool
 	addrs   *addrmgr.Manager
-	bans    *addrmgr.BanList
+	bans    *addrmgr.BanList     // the operator's bans, persisted
+	discour *addrmgr.Discouraged // addresses whose peers misbehaved
 	relay   *addrmgr.Relay
 	sync    *netsync.Manager
 	sched   *dial.Scheduler
@@ -243,9 +249,10 @@ func (n *Node) Start() (err error) {
 		return err
 	}
 	if n.bans, err = addrmgr.OpenBanList(addrmgr.BanConfig{Path: filepath.Join(cfg.DataDir, BansFile), Whitelist: cfg.Whitelist,
-		Clock: cfg.Clock, Logger: n.log.With("sys", "bans")}); err != nil {
+		Clock: cfg.Clock, Logger: n.log.With("sys", "bans"), Observer: cfg.Peer.Observer}); err != nil {
 		return err
 	}
+	n.discour = addrmgr.NewDiscouraged(0)
 	rcfg := cfg.AddrRelay
 	rcfg.Manager, rcfg.Exempt, rcfg.Clock, rcfg.Logger = n.addrs, n.bans.Whitelisted, cfg.Clock, n.log.With("sys", "addr")
 	if ip := cfg.ExternalIP.Unmap(); rcfg.Local == nil && ip.IsValid() && (addrmgr.IsRoutable(ip) || local) {
@@ -282,7 +289,6 @@ func (n *Node) Start() (err error) {
 	pc.BestHeight = func() int32 { return n.store.Tip().Height }
 	pc.NoStallDetection = true // netsync keeps its own deadlines
 	pc.NoTxRelay = n.pool == nil
-	pc.OnMisbehavior = n.onMisbehavior
 	pc.Clock, pc.Logger = cfg.Clock, n.log.With("sys", "peer")
 	n.peerCfg = pc
 
@@ -310,6 +316,7 @@ func (n *Node) Start() (err error) {
 		SubnetLimit: 1, // one outbound peer per /16 (IPv4) or /32 (IPv6)
 		NetRestrict: cfg.NetRestrict,
 		Banned:      n.bans.Banned,
+		Discouraged: n.discour.Contains,
 		Dial:        n.dial,
 		Logger:      n.log.With("sys", "dial"),
 	}
@@ -493,6 +500,7 @@ func (n *Node) runPeer(ctx context.Context, c net.Conn, inbound bool, addr netip
 	if n.bans.Whitelisted(addr.Addr()) {
 		pc.BanThreshold = math.MaxInt32 // logged, never disconnected for it
 	}
+	pc.OnMisbehavior = func(p *btcpeer.Peer, m btcpeer.Misbehavior) { n.onMisbehavior(p, m, static) }
 	pc.Handler = btcpeer.HandlerFunc(func(p *btcpeer.Peer, msg wire.Message) {
 		select {
 		case <-e.ready:
@@ -598,9 +606,15 @@ func handshakeReason(err error) string {
 	return "other"
 }
 
-// onMisbehavior bans a peer whose score reached the threshold, unless it
-// is whitelisted, and drops every other connection from its address.
-func (n *Node) onMisbehavior(p *btcpeer.Peer, m btcpeer.Misbehavior) {
+// onMisbehavior applies the peer policy, as Bitcoin Core does, when a
+// peer's score reaches the threshold (btcpeer has then disconnected it):
+// the address is discouraged (never dialled from the address book; it may
+// still connect inbound) unless the peer is manual (--connect, --addpeer,
+// the API) or local (loopback), which are only disconnected. Whitelisted
+// peers never reach the threshold. Nothing is banned (bans are the
+// operator's), and no other connection, from the same address or not, is
+// dropped: one address is often many people.
+func (n *Node) onMisbehavior(p *btcpeer.Peer, m btcpeer.Misbehavior, manual bool) {
 	if !m.Threshold {
 		return
 	}
@@ -609,27 +623,25 @@ func (n *Node) onMisbehavior(p *btcpeer.Peer, m btcpeer.Misbehavior) {
 		return
 	}
 	ip := ap.Addr().Unmap()
-	banned, err := n.bans.Ban(ip, n.cfg.BanDuration, m.Reason)
-	if err != nil {
-		n.log.Error("cannot save bans", "err", err)
-	}
-	if !banned {
-		n.log.Warn("whitelisted peer misbehaving", "addr", ap, "score", m.Score, "reason", m.Reason)
-		return
-	}
-	n.observer().Banned(m.Reason)
-	n.mu.Lock()
-	var others []*btcpeer.Peer
-	for q := range n.peers {
-		if qa, err := netip.ParseAddrPort(q.Addr().String()); err == nil && qa.Addr().Unmap() == ip && q != p {
-			others = append(others, q)
-		}
-	}
-	n.mu.Unlock()
-	for _, q := range others {
-		q.Disconnect(fmt.Errorf("%w: address banned", p2p.DiscUselessPeer))
+	switch {
+	case manual:
+		n.log.Info("manual peer misbehaved: disconnected, not discouraged", "addr", ap, "score", m.Score, "reason", m.Reason)
+	case isLocal(ip) && !n.cfg.loopbackIsRemote:
+		n.log.Info("local peer misbehaved: disconnected, not discouraged", "addr", ap, "score", m.Score, "reason", m.Reason)
+	default:
+		n.discour.Add(ip)
+		n.log.Info("peer misbehaved: disconnected and discouraged", "addr", ap, "score", m.Score, "reason", m.Reason)
 	}
 }
+
+// isLocal reports the addresses Core never discourages: loopback and
+// 0.0.0.0/8.
+func isLocal(ip netip.Addr) bool {
+	return ip.IsLoopback() || ip.IsUnspecified() || (ip.Is4() && ip.As4()[0] == 0)
+}
+
+// Discouraged returns the set of discouraged addresses.
+func (n *Node) Discouraged() *addrmgr.Discouraged { return n.discour }
 
 // AddPeer dials addr ("host:port") now and whenever it drops, like
 // Config.AddPeers.

@@ -1,6 +1,7 @@
 package addrmgr
 
 import (
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -38,12 +39,25 @@ type BanConfig struct {
 	Observer p2p.Observer
 }
 
-// Ban is one banned address.
+// Ban is one banned address, or a whole network (Subnet, with Addr its
+// first address).
 type Ban struct {
-	Addr    netip.Addr `json:"addr"`
-	Created time.Time  `json:"created"`
-	Until   time.Time  `json:"until"`
-	Reason  string     `json:"reason,omitempty"`
+	Addr   netip.Addr   `json:"addr,omitzero"`
+	Subnet netip.Prefix `json:"subnet,omitzero"`
+	// ID, on networks with node identities, bans a node whatever its
+	// address (hex); Addr and Subnet are then zero.
+	ID      string    `json:"id,omitempty"`
+	Created time.Time `json:"created"`
+	Until   time.Time `json:"until"`
+	Reason  string    `json:"reason,omitempty"`
+}
+
+// prefix is what the ban covers.
+func (b Ban) prefix() netip.Prefix {
+	if b.Subnet.IsValid() {
+		return b.Subnet.Masked()
+	}
+	return netip.PrefixFrom(b.Addr, b.Addr.BitLen())
 }
 
 // BanList is the set of banned IP addresses, persisted. Banned is cheap and
@@ -52,8 +66,9 @@ type BanList struct {
 	cfg BanConfig
 	log *slog.Logger
 
-	mu   sync.RWMutex // guards bans and the file writes
-	bans map[netip.Addr]Ban
+	mu   sync.RWMutex // guards bans, ids and the file writes
+	bans map[netip.Prefix]Ban
+	ids  map[[32]byte]Ban
 }
 
 // OpenBanList loads the bans kept at cfg.Path (a missing file is an empty
@@ -65,7 +80,7 @@ func OpenBanList(cfg BanConfig) (*BanList, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	l := &BanList{cfg: cfg, log: cfg.Logger, bans: make(map[netip.Addr]Ban)}
+	l := &BanList{cfg: cfg, log: cfg.Logger, bans: make(map[netip.Prefix]Ban), ids: make(map[[32]byte]Ban)}
 	if cfg.Path == "" {
 		return l, nil
 	}
@@ -82,8 +97,18 @@ func OpenBanList(cfg BanConfig) (*BanList, error) {
 	}
 	now := cfg.Clock.Now()
 	for _, b := range list {
-		if b.Until.After(now) && b.Addr.IsValid() {
-			l.bans[b.Addr.Unmap()] = b
+		b.Addr = b.Addr.Unmap()
+		if !b.Until.After(now) {
+			continue
+		}
+		if b.ID != "" {
+			if id, err := parseID(b.ID); err == nil {
+				l.ids[id] = b
+			}
+			continue
+		}
+		if b.Addr.IsValid() || b.Subnet.IsValid() {
+			l.bans[b.prefix()] = b
 		}
 	}
 	return l, nil
@@ -104,16 +129,34 @@ func (l *BanList) Whitelisted(ip netip.Addr) bool {
 // returns false, banning nothing, for a whitelisted address.
 func (l *BanList) Ban(ip netip.Addr, d time.Duration, reason string) (bool, error) {
 	ip = ip.Unmap()
-	if !ip.IsValid() || l.Whitelisted(ip) {
+	if !ip.IsValid() {
+		return false, nil
+	}
+	return l.BanSubnet(netip.PrefixFrom(ip, ip.BitLen()), d, reason)
+}
+
+// BanSubnet bans every address of p for d (DefaultBanDuration if d <= 0)
+// and saves the list; whitelisted addresses inside it stay allowed. It
+// returns false, banning nothing, when p is a single whitelisted address.
+func (l *BanList) BanSubnet(p netip.Prefix, d time.Duration, reason string) (bool, error) {
+	if !p.IsValid() {
+		return false, nil
+	}
+	p = netip.PrefixFrom(p.Addr().Unmap(), min(p.Bits(), p.Addr().Unmap().BitLen())).Masked()
+	if p.IsSingleIP() && l.Whitelisted(p.Addr()) {
 		return false, nil
 	}
 	if d <= 0 {
 		d = DefaultBanDuration
 	}
 	now := l.cfg.Clock.Now()
+	b := Ban{Addr: p.Addr(), Created: now, Until: now.Add(d), Reason: reason}
+	if !p.IsSingleIP() {
+		b.Subnet = p
+	}
 	l.mu.Lock()
-	l.bans[ip] = Ban{Addr: ip, Created: now, Until: now.Add(d), Reason: reason}
-	l.log.Info("banned", "addr", ip, "until", now.Add(d), "reason", reason)
+	l.bans[p] = b
+	l.log.Info("banned", "addr", p, "until", now.Add(d), "reason", reason)
 	err := l.saveLocked(now)
 	l.mu.Unlock()
 	if o := l.cfg.Observer; o != nil {
@@ -161,24 +204,98 @@ func isPackageName(s string) bool {
 	return true
 }
 
-// Unban lifts a ban.
+// Unban lifts a ban of ip (a single address).
 func (l *BanList) Unban(ip netip.Addr) error {
+	ip = ip.Unmap()
+	_, err := l.UnbanSubnet(netip.PrefixFrom(ip, ip.BitLen()))
+	return err
+}
+
+// UnbanSubnet lifts the ban of exactly p, reporting whether there was one.
+func (l *BanList) UnbanSubnet(p netip.Prefix) (bool, error) {
+	p = netip.PrefixFrom(p.Addr().Unmap(), min(p.Bits(), p.Addr().Unmap().BitLen())).Masked()
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if _, ok := l.bans[ip.Unmap()]; !ok {
-		return nil
+	if _, ok := l.bans[p]; !ok {
+		return false, nil
 	}
-	delete(l.bans, ip.Unmap())
+	delete(l.bans, p)
+	return true, l.saveLocked(l.cfg.Clock.Now())
+}
+
+// Clear lifts every ban.
+func (l *BanList) Clear() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	clear(l.bans)
+	clear(l.ids)
 	return l.saveLocked(l.cfg.Clock.Now())
 }
 
-// Banned reports whether ip is banned now. It fits dial.Config.Banned.
+// parseID reads a node ID in hex.
+func parseID(s string) ([32]byte, error) {
+	var id [32]byte
+	b, err := hex.DecodeString(s)
+	if err != nil || len(b) != len(id) {
+		return id, fmt.Errorf("node ID %q: want 64 hex digits", s)
+	}
+	copy(id[:], b)
+	return id, nil
+}
+
+// BanID bans the node id for d (DefaultBanDuration if d <= 0) whatever its
+// address, and saves the list (FISCO BCOS's blacklist).
+func (l *BanList) BanID(id [32]byte, d time.Duration, reason string) error {
+	if d <= 0 {
+		d = DefaultBanDuration
+	}
+	now := l.cfg.Clock.Now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.ids[id] = Ban{ID: hex.EncodeToString(id[:]), Created: now, Until: now.Add(d), Reason: reason}
+	l.log.Info("banned", "id", hex.EncodeToString(id[:]), "until", now.Add(d), "reason", reason)
+	err := l.saveLocked(now)
+	if o := l.cfg.Observer; o != nil {
+		o.Banned(banLabel(reason))
+	}
+	return err
+}
+
+// UnbanID lifts the ban of id, reporting whether there was one.
+func (l *BanList) UnbanID(id [32]byte) (bool, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if _, ok := l.ids[id]; !ok {
+		return false, nil
+	}
+	delete(l.ids, id)
+	return true, l.saveLocked(l.cfg.Clock.Now())
+}
+
+// BannedID reports whether the node id is banned now. It fits
+// dial.Config.BannedID.
+func (l *BanList) BannedID(id [32]byte) bool {
+	l.mu.RLock()
+	b, ok := l.ids[id]
+	l.mu.RUnlock()
+	return ok && l.cfg.Clock.Now().Before(b.Until)
+}
+
+// Banned reports whether ip is banned now. It fits dial.Config.Banned:
+// the operator's bans are few, so a scan of them is cheap.
 func (l *BanList) Banned(ip netip.Addr) bool {
 	ip = ip.Unmap()
+	now := l.cfg.Clock.Now()
 	l.mu.RLock()
-	b, ok := l.bans[ip]
+	banned := false
+	for p, b := range l.bans {
+		if p.Contains(ip) && now.Before(b.Until) {
+			banned = true
+			break
+		}
+	}
 	l.mu.RUnlock()
-	return ok && l.cfg.Clock.Now().Before(b.Until) && !l.Whitelisted(ip)
+	return banned && !l.Whitelisted(ip)
 }
 
 // List returns the bans in force, oldest first.
@@ -188,6 +305,11 @@ func (l *BanList) List() []Ban {
 	defer l.mu.RUnlock()
 	var out []Ban
 	for _, b := range l.bans {
+		if now.Before(b.Until) {
+			out = append(out, b)
+		}
+	}
+	for _, b := range l.ids {
 		if now.Before(b.Until) {
 			out = append(out, b)
 		}
@@ -202,6 +324,13 @@ func (l *BanList) saveLocked(now time.Time) error {
 	for ip, b := range l.bans {
 		if !now.Before(b.Until) {
 			delete(l.bans, ip)
+			continue
+		}
+		list = append(list, b)
+	}
+	for id, b := range l.ids {
+		if !now.Before(b.Until) {
+			delete(l.ids, id)
 			continue
 		}
 		list = append(list, b)

@@ -107,6 +107,15 @@ type Config struct {
 	// so it must be fast, safe to call while the caller updates its ban
 	// list, and must not call the Scheduler (that would deadlock).
 	Banned func(netip.Addr) bool
+	// Discouraged, if set, reports whether an IP's peers misbehaved: such
+	// an address is not dialled from discovery (static peers are the
+	// operator's and still are), and may still connect inbound. The same
+	// rules as Banned apply to the function.
+	Discouraged func(netip.Addr) bool
+	// BannedID, if set, reports whether a node ID is banned (the
+	// operator's bans on networks with identities): such a node is neither
+	// dialled, static or not, nor admitted. The same rules as Banned apply.
+	BannedID func(id [32]byte) bool
 	// Self is this node's ID (zero if the network has none) and SelfAddrs
 	// its own listening addresses: candidates matching either are never
 	// dialled, and AddPeer refuses a peer with ID Self.

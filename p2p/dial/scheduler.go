@@ -37,7 +37,7 @@ type Stats struct {
 	Dials, DialFailures        uint64
 	// Candidates skipped, by reason.
 	SkipInvalid, SkipSelf, SkipStatic, SkipRestrict, SkipBanned,
-	SkipConnected, SkipHistory, SkipSubnet uint64
+	SkipDiscouraged, SkipConnected, SkipHistory, SkipSubnet uint64
 	// Refusals by CheckInbound and AddPeer.
 	RefusedInbound, RefusedPeers uint64
 	// Replaced counts connections replaced by a simultaneous one both sides prefer.
@@ -392,8 +392,10 @@ func (s *Scheduler) checkDynamic(c Candidate, now time.Time) *uint64 {
 		return &s.stats.SkipStatic // the static path dials it
 	case !s.allowed(c.Addr.Addr()):
 		return &s.stats.SkipRestrict
-	case s.banned(c.Addr.Addr()):
+	case s.banned(c.Addr.Addr()), c.HasID() && s.bannedID(c.ID):
 		return &s.stats.SkipBanned
+	case s.cfg.Discouraged != nil && s.cfg.Discouraged(c.Addr.Addr()):
+		return &s.stats.SkipDiscouraged
 	case s.connectedOrDialing(c):
 		return &s.stats.SkipConnected
 	case s.cfg.DialHistory > 0 && s.history.contains(k, now):
@@ -436,7 +438,7 @@ func (s *Scheduler) checkStatic(c Candidate) error {
 		return ErrSelf
 	case !s.allowed(c.Addr.Addr()):
 		return ErrNotAllowed
-	case s.banned(c.Addr.Addr()):
+	case s.banned(c.Addr.Addr()), c.HasID() && s.bannedID(c.ID):
 		return ErrBanned
 	case s.connectedOrDialing(c):
 		return ErrAlreadyConnected
@@ -601,6 +603,9 @@ func (s *Scheduler) admit(p Peer) error {
 	if s.peers[keyOf(p.ID, p.Addr)] != nil {
 		return ErrAlreadyConnected
 	}
+	if p.ID != ([32]byte{}) && s.bannedID(p.ID) {
+		return ErrBanned
+	}
 	if p.Inbound {
 		// Also checked by CheckInbound; again here in case the listener
 		// did not, or the ban came during the handshake.
@@ -758,6 +763,10 @@ func (s *Scheduler) allowed(a netip.Addr) bool {
 
 func (s *Scheduler) banned(a netip.Addr) bool {
 	return s.cfg.Banned != nil && s.cfg.Banned(a)
+}
+
+func (s *Scheduler) bannedID(id [32]byte) bool {
+	return s.cfg.BannedID != nil && s.cfg.BannedID(id)
 }
 
 func (s *Scheduler) isSelf(c Candidate) bool {

@@ -450,6 +450,55 @@ func TestBannedAndSelf(t *testing.T) {
 	})
 }
 
+// TestDiscouraged: a discouraged address is not dialled from discovery,
+// is still dialled as a static peer, and may still connect inbound.
+func TestDiscouraged(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f := newFake()
+		bad := netip.MustParseAddr("192.0.2.66")
+		fd := newFeed()
+		cfg := Config{
+			Discouraged: func(a netip.Addr) bool { return a == bad },
+			Static:      []Candidate{cand("192.0.2.66:30304")},
+		}
+		s := newSched(t, cfg, f, fd.it)
+		fd.send(cand("192.0.2.66:30303"), idCand(2, "192.0.2.2:30303"))
+		want := []netip.AddrPort{ap("192.0.2.66:30304"), ap("192.0.2.2:30303")}
+		if got := f.dialedAddrs(); !sameAddrs(got, want) {
+			t.Fatalf("dialled %v, want %v", got, want)
+		}
+		if err := s.CheckInbound(bad); err != nil {
+			t.Errorf("inbound from a discouraged IP: %v, want accepted", err)
+		}
+		if st := s.Stats(); st.SkipDiscouraged != 1 || st.SkipBanned != 0 {
+			t.Errorf("skips discouraged %d banned %d, want 1 0", st.SkipDiscouraged, st.SkipBanned)
+		}
+	})
+}
+
+// TestBannedID: a banned node ID is not dialled, even as a static peer,
+// and not admitted in either direction.
+func TestBannedID(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f := newFake()
+		fd := newFeed()
+		cfg := Config{
+			BannedID: func(id [32]byte) bool { return id == testID(9) },
+			Static:   []Candidate{idCand(9, "192.0.2.9:30303")},
+		}
+		s := newSched(t, cfg, f, fd.it)
+		fd.send(idCand(9, "192.0.2.19:30303"), idCand(2, "192.0.2.2:30303"))
+		if got, want := f.dialedAddrs(), []netip.AddrPort{ap("192.0.2.2:30303")}; !sameAddrs(got, want) {
+			t.Fatalf("dialled %v, want %v", got, want)
+		}
+		for _, in := range []bool{true, false} {
+			if err := s.AddPeer(Peer{ID: testID(9), Addr: ap("192.0.2.29:1234"), Inbound: in}); !errors.Is(err, ErrBanned) {
+				t.Errorf("AddPeer of a banned ID (inbound %v): %v, want ErrBanned", in, err)
+			}
+		}
+	})
+}
+
 func TestDuplicates(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		f := newFake()

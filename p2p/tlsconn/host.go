@@ -58,6 +58,11 @@ type HostConfig struct {
 	// a listed peer outside them is not dialled, an inbound connection from
 	// outside is refused on accept, before the TLS handshake.
 	NetRestrict []netip.Prefix
+	// Banned and BannedID, if set, are the operator's bans (by address,
+	// by certificate node ID): such peers are neither dialled nor admitted.
+	// See dial.Config for the rules these functions follow.
+	Banned   func(netip.Addr) bool
+	BannedID func([32]byte) bool
 	// StaticBackoff and StaticBackoffMax bound the redial delay of a listed
 	// peer (zero: the dial scheduler's 1 s and 60 s).
 	StaticBackoff, StaticBackoffMax time.Duration
@@ -217,6 +222,8 @@ func NewHost(cfg HostConfig) (*Host, error) {
 		MaxPeers:         cfg.MaxPeers,
 		MaxOutbound:      1, // no dynamic dialling: the listed peers bypass the target
 		NetRestrict:      cfg.NetRestrict,
+		Banned:           cfg.Banned,
+		BannedID:         cfg.BannedID,
 		StaticBackoff:    cfg.StaticBackoff,
 		StaticBackoffMax: cfg.StaticBackoffMax,
 		Self:             tr.ID(),
