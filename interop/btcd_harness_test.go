@@ -123,7 +123,7 @@ func startBtcd(t testing.TB, name string, seed byte, extra ...string) *btcd {
 			t.Logf("btcd %s (pid %d) log tail:\n%s", name, pid, log)
 		}
 	})
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := time.Now().Add(3 * time.Minute)
 	for {
 		if _, err := b.ctl("getblockcount"); err == nil {
 			break

@@ -11,9 +11,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -82,7 +84,7 @@ func startNodeCmd(t testing.TB, name, profile string, extra ...string) *nodeCmd 
 			t.Logf("ledgernet node %s (pid %d) log tail:\n%s", name, n.proc.cmd.Process.Pid, strings.Join(lines[max(0, len(lines)-40):], "\n"))
 		}
 	})
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := time.Now().Add(3 * time.Minute)
 	for {
 		var info nodeInfo
 		err := n.get("/api/v1/node", &info)
@@ -218,3 +220,28 @@ func (n *nodeCmd) syncTrouble() []map[string]any {
 
 // stop interrupts the node and waits for it to exit.
 func (n *nodeCmd) stop() { n.proc.stop(n.t) }
+
+// metric returns the value of one series of /metrics, written as the
+// exposition format writes it (name{labels in order}), or -1 if absent.
+func (n *nodeCmd) metric(series string) float64 {
+	n.t.Helper()
+	resp, err := http.Get("http://" + n.api + "/metrics")
+	if err != nil {
+		n.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		n.t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, series+" "); ok {
+			f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+			if err != nil {
+				n.t.Fatalf("/metrics: %q: %v", line, err)
+			}
+			return f
+		}
+	}
+	return -1
+}

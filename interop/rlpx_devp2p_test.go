@@ -49,7 +49,7 @@ func TestRLPxPingByDevp2p(t *testing.T) {
 	}
 
 	for i := range 2 { // twice: the node survives a client that leaves after Hello
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 		out, err := exec.CommandContext(ctx, devp2pBin, "rlpx", "ping", node.URLv4()).CombinedOutput()
 		cancel()
 		t.Logf("devp2p rlpx ping #%d: %s", i+1, strings.TrimSpace(string(out)))

@@ -67,7 +67,7 @@ func TestDialGeth(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	c, hello, err := devp2p.Setup(ctx, fd, key, gethNode.Pubkey(), devp2p.Hello{Name: "ledgernet-interop", Caps: []devp2p.Cap{{Name: "lnecho", Version: 1}}}, nil)
 	if err != nil {
@@ -103,7 +103,7 @@ func TestDialGeth(t *testing.T) {
 	if err := srv.Start(); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := time.Now().Add(3 * time.Minute)
 	for srv.Stats().UselessPeers == 0 {
 		if time.Now().After(deadline) {
 			t.Fatalf("server never completed a handshake with geth: %+v\n%s", srv.Stats(), logs.String())
