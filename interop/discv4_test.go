@@ -41,8 +41,8 @@ func startDiscNode(t *testing.T, args ...string) *discNode {
 	args = append([]string{"discv4", "serve", "--listen", fmt.Sprintf("127.0.0.1:%d", port)}, args...)
 	p := startProcess(t, ledgernetBin(t), args...)
 	d := &discNode{process: p, table: make(map[enode.ID]bool)}
-	d.url = p.nextLine(t, 30*time.Second)
-	d.enr = p.nextLine(t, 10*time.Second)
+	d.url = p.nextLine(t, 3*time.Minute)
+	d.enr = p.nextLine(t, time.Minute)
 	n, err := enode.Parse(d.enr)
 	if err != nil {
 		t.Fatalf("serve printed record %q: %v", d.enr, err)
@@ -152,11 +152,11 @@ func TestDiscv4Devp2pListen(t *testing.T) {
 	defer listen.cmd.Process.Signal(syscall.SIGTERM)
 	var gethENR string
 	for gethENR == "" {
-		if l := listen.nextLine(t, 30*time.Second); strings.HasPrefix(l, "enr:") {
+		if l := listen.nextLine(t, 3*time.Minute); strings.HasPrefix(l, "enr:") {
 			gethENR = l
 		}
 	}
-	waitListening(t, rpcAddr, 30*time.Second, listen.done)
+	waitListening(t, rpcAddr, 3*time.Minute, listen.done)
 
 	d := startDiscNode(t, "--bootnodes", gethENR)
 	d.waitTable(t, gethID, 3*time.Minute)
@@ -221,7 +221,7 @@ func TestDiscv4Crawl(t *testing.T) {
 	}
 	// Wait until the bootnode knows everyone: the crawler starts there.
 	for _, n := range nodes[1:] {
-		boot.waitTable(t, n.n.ID(), 30*time.Second)
+		boot.waitTable(t, n.n.ID(), 3*time.Minute)
 	}
 	out := filepath.Join(t.TempDir(), "nodes.json")
 	log := runDevp2p(t, 2*time.Minute, "discv4", "crawl", "--addr", "127.0.0.1:0", "--bootnodes", boot.url, "--timeout", "10s", out)

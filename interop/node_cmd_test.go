@@ -62,7 +62,7 @@ type nodeInfo struct {
 	Version string   `json:"version"`
 }
 
-var nodeHTTP = &http.Client{Timeout: 5 * time.Second}
+var nodeHTTP = &http.Client{Timeout: time.Minute}
 
 // startNodeCmd runs `ledgernet node --profile PROFILE` with a fresh data
 // directory, a free peer port and a free API port, plus extra flags, and

@@ -84,7 +84,7 @@ func TestDialGeth(t *testing.T) {
 		t.Errorf("geth offers %v, want eth and snap", hello.Caps)
 	}
 	// No capability in common: geth says so first, or we do.
-	c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	c.SetReadDeadline(time.Now().Add(time.Minute))
 	_, rerr := c.ReadMsg()
 	t.Logf("after Hello geth sent: %v", rerr)
 	c.Close(p2p.DiscUselessPeer)
@@ -127,7 +127,7 @@ func TestDialGeth(t *testing.T) {
 		t.Fatalf("geth exited:\n%s", geth.log.String())
 	default:
 	}
-	waitListening(t, addr.String(), 5*time.Second, geth.done)
+	waitListening(t, addr.String(), 3*time.Minute, geth.done)
 	for _, l := range strings.Split(geth.log.String(), "\n") {
 		if strings.Contains(strings.ToLower(l), "peer") && strings.Contains(l, enode.PubkeyToID(key.PubKey()).String()[:8]) {
 			t.Logf("geth: %s", l)
