@@ -90,7 +90,14 @@ func (n *Node) startRLPx() error {
 	sc.Scheduler.Banned, sc.Scheduler.BannedID = n.bans.Banned, n.bans.BannedID
 	sc.Protocols = n.rlpxProtocols()
 	sc.StaticNodes = static
-	if len(cfg.Connect) == 0 {
+	switch {
+	case len(cfg.Connect) > 0:
+	case udp == nil:
+		// Without discovery the bootnodes are the only way into the
+		// network: kept connected, redialled with backoff after a failed
+		// dial, rather than tried once and forgotten.
+		sc.StaticNodes = append(sc.StaticNodes, boot...)
+	default:
 		sc.BootstrapNodes = boot
 	}
 	sc.LocalNode = n.local
