@@ -151,7 +151,8 @@ type Node struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
-	hs     chan struct{} // inbound handshake tokens
+	hs     chan struct{}        // inbound handshake tokens
+	perSrc *dial.HandshakeSlots // the tokens one address or group may hold
 	// schedSet is closed once sched is set: the scheduler may call the
 	// DialFunc before dial.New returns.
 	schedSet chan struct{}
@@ -229,6 +230,7 @@ func (n *Node) Start() (err error) {
 	}
 	n.ctx, n.cancel = context.WithCancel(context.Background())
 	n.hs = make(chan struct{}, cfg.MaxHandshakes)
+	n.perSrc = dial.NewHandshakeSlots(cfg.MaxHandshakes)
 	n.schedSet = make(chan struct{})
 
 	scfg := cfg.Store
@@ -453,9 +455,17 @@ func (n *Node) acceptLoop() {
 			c.Close()
 			continue
 		}
+		// One address or network group may not hold every token.
+		if !n.perSrc.Acquire(ap.Addr()) {
+			n.log.Debug("inbound refused: too many handshakes from its address or network", "addr", ap)
+			n.observer().HandshakeFailed(transportName, "handshakes from source")
+			c.Close()
+			continue
+		}
 		select {
 		case n.hs <- struct{}{}:
 		default:
+			n.perSrc.Release(ap.Addr())
 			n.log.Debug("inbound refused: too many handshakes", "addr", ap)
 			n.observer().HandshakeFailed(transportName, "handshake slots full")
 			c.Close()
@@ -491,6 +501,7 @@ func (n *Node) runPeer(ctx context.Context, c net.Conn, inbound bool, addr netip
 	if err != nil {
 		c.Close()
 		if inbound {
+			n.perSrc.Release(addr.Addr())
 			<-n.hs
 		}
 		return err
@@ -522,6 +533,7 @@ func (n *Node) runPeer(ctx context.Context, c net.Conn, inbound bool, addr netip
 		p.Disconnect(p2p.DiscQuitting)
 	}
 	if inbound {
+		n.perSrc.Release(addr.Addr())
 		<-n.hs
 	}
 	select {

@@ -37,6 +37,7 @@ const (
 	reasonNetwork         = "network error"
 	reasonNoShared        = "no shared protocol"
 	reasonOther           = "other"
+	reasonSourceBusy      = "handshakes from source"
 )
 
 // handshakeReason labels a failed handshake for the observer.

@@ -236,7 +236,8 @@ type Server struct {
 	peers    map[*Peer]struct{}
 	ln       net.Listener
 	sched    *dial.Scheduler
-	tokens   chan struct{} // inbound handshake slots
+	tokens   chan struct{}        // inbound handshake slots
+	perSrc   *dial.HandshakeSlots // the slots one address or group may hold
 	stopOnce sync.Once
 }
 
@@ -320,6 +321,7 @@ func (s *Server) Start() error {
 	close(s.ready) // dial tasks may have started already; they wait for this
 	if ln != nil {
 		s.tokens = make(chan struct{}, cfg.MaxPendingHandshakes)
+		s.perSrc = dial.NewHandshakeSlots(cfg.MaxPendingHandshakes)
 		s.wg.Add(1)
 		go s.listenLoop(ln, s.tokens)
 	}
@@ -445,10 +447,21 @@ func (s *Server) listenLoop(ln net.Listener, tokens chan struct{}) {
 			<-tokens
 			continue
 		}
+		// One address or network group may not hold every slot: closed at
+		// once, a flood from one place drains from the backlog quickly.
+		if !s.perSrc.Acquire(ip) {
+			s.stats.inboundRefused.Add(1)
+			s.handshakeFailed(reasonSourceBusy)
+			s.log.Debug("Inbound connection refused: too many handshakes from its address or network", "addr", fd.RemoteAddr())
+			fd.Close()
+			<-tokens
+			continue
+		}
 		s.wg.Add(1)
 		go func() {
 			defer s.wg.Done()
 			defer func() { <-tokens }()
+			defer s.perSrc.Release(ip)
 			if err := s.setupConn(fd, nil); err != nil {
 				s.log.Debug("Inbound connection failed", "addr", fd.RemoteAddr(), "err", err)
 			}

@@ -25,7 +25,7 @@ const (
 	// DefaultMaxPendingHandshakes bounds inbound handshakes in flight;
 	// further connections are closed at once (TLS costs about 1 ms of CPU
 	// per handshake, so this bounds what an attacker can make us spend).
-	DefaultMaxPendingHandshakes = 16
+	DefaultMaxPendingHandshakes = 32
 	// acceptRetryDelay is the pause after a failed Accept (out of file
 	// descriptors), so that the loop does not spin.
 	acceptRetryDelay = 100 * time.Millisecond
@@ -91,12 +91,13 @@ type HostConfig struct {
 // Each connection runs the shared Protocols. All methods are safe for
 // concurrent use.
 type Host struct {
-	cfg   HostConfig
-	tr    *Transport
-	ln    net.Listener
-	sched *dial.Scheduler
-	log   *slog.Logger
-	slots chan struct{} // inbound handshake tokens
+	cfg    HostConfig
+	tr     *Transport
+	ln     net.Listener
+	sched  *dial.Scheduler
+	log    *slog.Logger
+	slots  chan struct{}        // inbound handshake tokens
+	perSrc *dial.HandshakeSlots // the tokens one address or group may hold
 
 	ctx    context.Context // cancelled by Close
 	cancel context.CancelFunc
@@ -198,6 +199,7 @@ func NewHost(cfg HostConfig) (*Host, error) {
 		tr:      tr,
 		log:     cfg.Logger.With("id", tr.ID().TerminalString()),
 		slots:   make(chan struct{}, cfg.MaxPendingHandshakes),
+		perSrc:  dial.NewHandshakeSlots(cfg.MaxPendingHandshakes),
 		peers:   map[enode.ID]*hostPeer{},
 		static:  map[string]dial.Candidate{},
 		learned: map[netip.AddrPort]enode.ID{},
@@ -440,9 +442,17 @@ func (h *Host) acceptLoop() {
 			raw.Close()
 			continue
 		}
+		// One address or network group may not hold every token.
+		if !h.perSrc.Acquire(remote.Addr()) {
+			h.tr.countRefusal(true, dial.ErrTooManyPeers)
+			h.log.Debug("Inbound connection refused: too many handshakes from its address or network", "addr", remote)
+			raw.Close()
+			continue
+		}
 		select {
 		case h.slots <- struct{}{}:
 		default:
+			h.perSrc.Release(remote.Addr())
 			h.tr.countRefusal(true, dial.ErrTooManyPeers)
 			h.log.Debug("Inbound connection refused: too many handshakes", "addr", remote)
 			raw.Close()
@@ -452,6 +462,7 @@ func (h *Host) acceptLoop() {
 		go func() {
 			defer h.wg.Done()
 			defer func() { <-h.slots }()
+			defer h.perSrc.Release(remote.Addr())
 			conn, err := h.tr.Setup(h.ctx, raw, true, nil)
 			if err != nil {
 				return
