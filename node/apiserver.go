@@ -22,7 +22,10 @@ func (n *Node) startAPI() error {
 	if err != nil {
 		return fmt.Errorf("node: api token: %w", err)
 	}
-	srv := api.New(n, api.Config{Addr: n.cfg.API, Token: token, Metrics: n.registry, Logger: n.logger("api")})
+	// The API's share of the descriptors: what peers and handshakes leave.
+	conns := apiConnLimit(openFilesLimit(), n.cfg.MaxPeers, 64)
+	srv := api.New(n, api.Config{Addr: n.cfg.API, Token: token, Metrics: n.registry, Logger: n.logger("api"),
+		MaxConns: conns, MaxStreams: min(api.DefaultMaxStreams, conns*3/4)})
 	if err := srv.Start(); err != nil {
 		return fmt.Errorf("node: %w", err)
 	}
