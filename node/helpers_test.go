@@ -81,3 +81,47 @@ func heights(ns []*Node) string {
 	}
 	return s
 }
+
+// regtestConfig is a regtest node's configuration on loopback with an
+// ephemeral port and no API.
+func regtestConfig(t testing.TB) *config.Config {
+	t.Helper()
+	cfg, err := config.Defaults(config.ProfileRegtest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.DataDir, cfg.Listen, cfg.API = t.TempDir(), "127.0.0.1:0", ""
+	return cfg
+}
+
+// startPair starts node a of profile (with its API on an ephemeral port)
+// and node b, which keeps a as its static peer (redialled when dropped), and
+// waits until they are connected.
+func startPair(t *testing.T, profile string) (a, b *Node) {
+	t.Helper()
+	var ca, cb *config.Config
+	switch profile {
+	case config.ProfileDevnet:
+		ca, cb = devnetConfig(t), devnetConfig(t)
+	case config.ProfilePermissioned:
+		cfgs := permissionedConfigs(t, 2)
+		ca, cb = cfgs[0], cfgs[1]
+	default:
+		ca, cb = regtestConfig(t), regtestConfig(t)
+	}
+	ca.API = "127.0.0.1:0"
+	a = startNode(t, "a", ca, Options{})
+	switch profile {
+	case config.ProfileDevnet:
+		cb.AddPeer = []string{a.Self().URLv4()}
+	case config.ProfilePermissioned:
+		cb.Peers = []config.Peer{{Address: a.ListenAddr().String(), ID: a.ID().String()}}
+	default:
+		cb.AddPeer = []string{a.ListenAddr().String()}
+	}
+	b = startNode(t, "b", cb, Options{})
+	waitFor(t, 3*time.Minute, func() string { return fmt.Sprintf("peers %d and %d", a.PeerCount(), b.PeerCount()) }, func() bool {
+		return a.PeerCount() == 1 && b.PeerCount() == 1
+	})
+	return a, b
+}

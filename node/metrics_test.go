@@ -74,46 +74,14 @@ next:
 // first one's /metrics counts exactly the peers its /api/v1/peers lists, on
 // the right transport, once; when the peer leaves, the gauge returns to 0.
 func TestMetricsPeersEveryProfile(t *testing.T) {
-	for _, tc := range []struct {
-		profile, transport string
-		pair               func(t *testing.T) (a, b *config.Config)
-	}{
-		{config.ProfileDevnet, "rlpx", func(t *testing.T) (*config.Config, *config.Config) {
-			return devnetConfig(t), devnetConfig(t)
-		}},
-		{config.ProfilePermissioned, "tls", func(t *testing.T) (*config.Config, *config.Config) {
-			cfgs := permissionedConfigs(t, 2)
-			return cfgs[0], cfgs[1]
-		}},
-		{config.ProfileRegtest, "plain", func(t *testing.T) (*config.Config, *config.Config) {
-			mk := func() *config.Config {
-				cfg, err := config.Defaults(config.ProfileRegtest)
-				if err != nil {
-					t.Fatal(err)
-				}
-				cfg.DataDir, cfg.Listen, cfg.API = t.TempDir(), "127.0.0.1:0", ""
-				return cfg
-			}
-			return mk(), mk()
-		}},
+	for _, tc := range []struct{ profile, transport string }{
+		{config.ProfileDevnet, "rlpx"},
+		{config.ProfilePermissioned, "tls"},
+		{config.ProfileRegtest, "plain"},
 	} {
 		t.Run(tc.profile, func(t *testing.T) {
-			ca, cb := tc.pair(t)
-			ca.API = "127.0.0.1:0"
-			a := startNode(t, "a", ca, Options{})
-			switch tc.profile {
-			case config.ProfileDevnet:
-				cb.Bootnodes = []string{a.Self().URLv4()}
-			case config.ProfilePermissioned:
-				cb.Peers = []config.Peer{{Address: a.ListenAddr().String(), ID: a.ID().String()}}
-			default:
-				cb.Connect = []string{a.ListenAddr().String()}
-			}
-			b := startNode(t, "b", cb, Options{})
+			a, b := startPair(t, tc.profile)
 			c := api.NewClient(a.APIAddr(), "", nil)
-			waitFor(t, 3*time.Minute, func() string { return fmt.Sprintf("peers %d and %d", a.PeerCount(), b.PeerCount()) }, func() bool {
-				return a.PeerCount() == 1 && b.PeerCount() == 1
-			})
 			peers, err := c.Peers(context.Background())
 			if err != nil || len(peers) != 1 {
 				t.Fatalf("/api/v1/peers: %+v, %v", peers, err)
@@ -138,11 +106,8 @@ func TestMetricsPeersEveryProfile(t *testing.T) {
 // local address is not banned for it (bans are the operator's), and an
 // operator's ban is counted: /metrics as it happened.
 func TestMetricsHostileRegtest(t *testing.T) {
-	cfg, err := config.Defaults(config.ProfileRegtest)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.DataDir, cfg.Listen, cfg.API = t.TempDir(), "127.0.0.1:0", "127.0.0.1:0"
+	cfg := regtestConfig(t)
+	cfg.API = "127.0.0.1:0"
 	a := startNode(t, "a", cfg, Options{})
 	c, err := net.Dial("tcp", a.ListenAddr().String())
 	if err != nil {

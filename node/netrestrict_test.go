@@ -14,16 +14,8 @@ import (
 // restricted node does not dial its own loopback peer.
 func TestNetRestrictEveryProfile(t *testing.T) {
 	t.Run("regtest", func(t *testing.T) {
-		regtest := func() *config.Config {
-			cfg, err := config.Defaults(config.ProfileRegtest)
-			if err != nil {
-				t.Fatal(err)
-			}
-			cfg.DataDir, cfg.Listen, cfg.API = t.TempDir(), "127.0.0.1:0", ""
-			return cfg
-		}
-		open := startNode(t, "open", regtest(), Options{})
-		rc := regtest()
+		open := startNode(t, "open", regtestConfig(t), Options{})
+		rc := regtestConfig(t)
 		rc.NetRestrict = []string{"10.0.0.0/8"}
 		rc.Connect = []string{open.ListenAddr().String()}
 		restricted := startNode(t, "restricted", rc, Options{})
