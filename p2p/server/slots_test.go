@@ -1,12 +1,12 @@
 package server
 
 import (
-	"io"
 	"net"
 	"net/netip"
-	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/ledgernet/ledgernet/p2p/p2ptest"
 )
 
 // TestSilentConnectionsFromOneNetwork is issue 17's devnet attack, scaled
@@ -18,26 +18,13 @@ import (
 func TestSilentConnectionsFromOneNetwork(t *testing.T) {
 	srv := startServer(t, Config{Protocols: []Protocol{toyProtocol("toy", 1, 1, nil)}, HandshakeTimeout: 10 * time.Minute})
 	const attackers = 200
-	var closedByServer atomic.Int64
-	for i := range attackers {
-		src := netip.AddrFrom4([4]byte{127, 0, 0, byte(1 + i%8)})
-		d := net.Dialer{LocalAddr: net.TCPAddrFromAddrPort(netip.AddrPortFrom(src, 0))}
-		c, err := d.Dial("tcp", srv.ListenAddr().String())
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { c.Close() })
-		go func() {
-			io.Copy(io.Discard, c) // returns when the server closes it (or the test does)
-			closedByServer.Add(1)
-		}()
+	var srcs []netip.Addr
+	for i := range 8 {
+		srcs = append(srcs, netip.AddrFrom4([4]byte{127, 0, 0, byte(1 + i)}))
 	}
+	closedByServer, wait := p2ptest.Flood(t, srv.ListenAddr().String(), srcs, attackers)
 	want := int64(attackers - DefaultMaxPendingHandshakes*3/4)
-	for deadline := time.Now().Add(time.Minute); closedByServer.Load() < want; time.Sleep(5 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("the server closed %d of %d extra connections", closedByServer.Load(), want)
-		}
-	}
+	wait(want)
 
 	d := net.Dialer{LocalAddr: net.TCPAddrFromAddrPort(netip.AddrPortFrom(netip.MustParseAddr("127.0.1.1"), 0))}
 	fd, err := d.Dial("tcp", srv.ListenAddr().String())

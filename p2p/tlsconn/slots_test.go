@@ -2,14 +2,13 @@ package tlsconn
 
 import (
 	"context"
-	"io"
 	"net"
 	"net/netip"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/ledgernet/ledgernet/p2p/certs"
+	"github.com/ledgernet/ledgernet/p2p/p2ptest"
 )
 
 // TestSilentHandshakesFromOneAddress is issue 17's permissioned attack:
@@ -23,25 +22,10 @@ func TestSilentHandshakesFromOneAddress(t *testing.T) {
 	_, dirA := ca.node(t, certs.Options{})
 	a := startHost(t, dirA, "", nil, func(c *HostConfig) { c.Transport.HandshakeTimeout = 10 * time.Minute })
 	const attackers = DefaultMaxPendingHandshakes + 8
-	var closedByHost atomic.Int64
-	for range attackers {
-		c, err := net.Dial("tcp", a.Addr().String())
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { c.Close() })
-		go func() {
-			io.Copy(io.Discard, c) // returns when the host closes it (or the test does)
-			closedByHost.Add(1)
-		}()
-	}
+	closedByHost, wait := p2ptest.Flood(t, a.Addr().String(), []netip.Addr{netip.MustParseAddr("127.0.0.1")}, attackers)
 	// Half the slots go to 127.0.0.1; the host closes the rest at once.
 	want := int64(attackers - DefaultMaxPendingHandshakes/2)
-	for deadline := time.Now().Add(time.Minute); closedByHost.Load() < want; time.Sleep(5 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("the host closed %d of %d extra connections", closedByHost.Load(), want)
-		}
-	}
+	wait(want)
 
 	_, dirB := ca.node(t, certs.Options{})
 	nb, err := certs.LoadNode(dirB)
