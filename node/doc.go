@@ -65,7 +65,7 @@
 //	                    (the miner pays to it; devnet and permissioned)
 //	DATADIR/api.token   bearer token of the HTTP API's write calls
 //	DATADIR/peers.json  address manager tables (Bitcoin profiles)
-//	DATADIR/bans.json   banned addresses (Bitcoin profiles)
+//	DATADIR/bans.json   the operator's bans: addresses, networks, node IDs
 //
 // The permissioned profile's certificates live where Config.Certs says.
 //
