@@ -97,6 +97,9 @@ func TestKillRestart(t *testing.T) {
 	cmd.Process.Kill() // SIGKILL: no deferred code, no flush
 	cmd.Wait()
 	killed = true
+	// a may still be sending blocks the child asked for: count what it
+	// served once it has let the dead peer go (its handler has ended).
+	eventually(t, time.Minute, "a to drop the killed child", func() bool { return len(a.PeersInfo()) == 0 })
 	served := a.Sync().Stats().BlocksServed
 
 	// The database opens, consistent, at or above the last height printed.
