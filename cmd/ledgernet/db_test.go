@@ -1,12 +1,10 @@
 package main
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 )
 
 // TestDBCheck runs a node briefly, then `ledgernet db check` on its data
@@ -36,24 +34,12 @@ func TestDBCheck(t *testing.T) {
 // (it has opened every data file), then stops it.
 func runNodeBriefly(t *testing.T, dir string) {
 	t.Helper()
-	root := newRootCmd()
-	var out syncBuffer
-	root.SetOut(&out)
-	root.SetErr(&out)
-	root.SetArgs([]string{"node", "--datadir", dir, "--listen", "127.0.0.1:0", "--api", "127.0.0.1:0", "--mine", "--block-time", "100ms"})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- root.ExecuteContext(ctx) }()
-	for deadline := time.Now().Add(3 * time.Minute); ; time.Sleep(20 * time.Millisecond) {
-		if _, err := os.Stat(filepath.Join(dir, "api.token")); err == nil {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("node did not start:\n%s", out.String())
-		}
-	}
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatalf("node: %v\n%s", err, out.String())
+	n := startNodeCmd(t, []string{"--datadir", dir, "--listen", "127.0.0.1:0", "--api", "127.0.0.1:0", "--mine", "--block-time", "100ms"},
+		func(*runningNode) bool {
+			_, err := os.Stat(filepath.Join(dir, "api.token"))
+			return err == nil
+		})
+	if err := n.stop(t); err != nil {
+		t.Fatalf("node: %v\n%s", err, n.out.String())
 	}
 }

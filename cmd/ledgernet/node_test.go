@@ -1,48 +1,23 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 )
 
 // TestNodeCommand runs `ledgernet node` until its context ends (as SIGINT
 // would end it) and checks the data directory and the logs.
 func TestNodeCommand(t *testing.T) {
 	dir := t.TempDir()
-	root := newRootCmd()
-	var out bytes.Buffer
-	root.SetOut(&out)
-	root.SetErr(&out)
-	root.SetArgs([]string{"node", "--datadir", dir, "--listen", "127.0.0.1:0", "--api", "127.0.0.1:0",
-		"--mine", "--block-time", "100ms", "--log-format", "json", "--topics", "news"})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- root.ExecuteContext(ctx) }()
-	deadline := time.Now().Add(3 * time.Minute)
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "api.token")); err == nil {
-			break
-		}
-		if time.Now().After(deadline) {
-			cancel()
-			t.Fatalf("node did not start:\n%s", out.String())
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	time.Sleep(300 * time.Millisecond)
-	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("node: %v\n%s", err, out.String())
-		}
-	case <-time.After(time.Minute):
-		t.Fatal("node did not stop")
+	// Ready once it logged its start (after the data files and the token).
+	n := startNodeCmd(t, []string{"--datadir", dir, "--listen", "127.0.0.1:0", "--api", "127.0.0.1:0",
+		"--mine", "--block-time", "100ms", "--log-format", "json", "--topics", "news"},
+		func(n *runningNode) bool { return strings.Contains(n.out.String(), `"msg":"Node started"`) })
+	out := &n.out
+	if err := n.stop(t); err != nil {
+		t.Fatalf("node: %v\n%s", err, out.String())
 	}
 	for _, f := range []string{"nodekey", "chain.db", "nodes.db", "wallet.key", "api.token"} {
 		st, err := os.Stat(filepath.Join(dir, f))

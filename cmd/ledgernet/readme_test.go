@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"errors"
 	"net/http"
 	"os"
@@ -12,7 +11,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/ledgernet/ledgernet/api"
 )
@@ -196,49 +194,22 @@ func TestReadmeExamples(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	var logs syncBuffer
-	nodeCmd := newRootCmd()
-	nodeCmd.SetOut(&logs)
-	nodeCmd.SetErr(&logs)
-	nodeCmd.SetArgs(ex.node)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- nodeCmd.ExecuteContext(ctx) }()
-	stopped := false
-	stop := func() {
-		if stopped {
-			return
-		}
-		stopped = true
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("node: %v", err)
-			}
-		case <-time.After(time.Minute):
-			t.Error("node did not stop")
-		}
-	}
-	defer stop()
 	base := "http://" + api.DefaultAddr
-	for deadline := time.Now().Add(3 * time.Minute); ; time.Sleep(50 * time.Millisecond) {
-		select {
-		case err := <-done:
-			stopped = true
-			t.Fatalf("node %q ended before its API answered (is %s or its listen port taken?): %v\n%s", ex.node, api.DefaultAddr, err, logs.String())
-		default:
+	// Ready when its API answers (is 127.0.0.1:8645 or its listen port taken
+	// if it ends first?).
+	node := startNodeCmd(t, ex.node[1:], func(*runningNode) bool { // ex.node[0] is "node"
+		resp, err := http.Get(base + "/api/v1/node")
+		if err != nil {
+			return false
 		}
-		if resp, err := http.Get(base + "/api/v1/node"); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				break
-			}
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusOK
+	})
+	defer func() {
+		if err := node.stop(t); err != nil {
+			t.Errorf("node: %v", err)
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("node's API did not answer:\n%s", logs.String())
-		}
-	}
+	}()
 	if _, err := os.Stat(filepath.Join(home, ".ledgernet", "devnet", api.TokenFile)); err != nil {
 		t.Fatalf("no token in the default data directory: %v", err)
 	}
