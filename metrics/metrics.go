@@ -43,9 +43,9 @@ type Metrics struct {
 	bytesIn, bytesOut *prometheus.CounterVec
 	handshakeFailures *prometheus.CounterVec
 	discoveryTable    prometheus.GaugeFunc
-	discoverySize     atomic.Pointer[func() int]          // read by discoveryTable at each scrape
-	mempoolSize       atomic.Pointer[func() (int, int64)] // read by the mempool gauges at each scrape
-	apiStreamSize     atomic.Pointer[func() int64]        // read by apiStreamBytes at each scrape
+	discoverySize     watched[int]         // read by discoveryTable at each scrape
+	mempoolSize       watched[mempoolSize] // read by the mempool gauges at each scrape
+	apiStreamSize     watched[int64]       // read by apiStreamBytes at each scrape
 	apiStreamBytes    prometheus.GaugeFunc
 	syncHeight        prometheus.Gauge
 	headerHeight      prometheus.Gauge
@@ -95,35 +95,17 @@ func New(reg prometheus.Registerer) (*Metrics, error) {
 	}
 	m.discoveryTable = prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Namespace: Namespace, Name: "discovery_table_nodes", Help: "Nodes in the discovery table.",
-	}, func() float64 {
-		if f := m.discoverySize.Load(); f != nil {
-			return float64((*f)())
-		}
-		return 0
-	})
-	mempool := func(pick func(int, int64) float64) func() float64 {
-		return func() float64 {
-			if f := m.mempoolSize.Load(); f != nil {
-				return pick((*f)())
-			}
-			return 0
-		}
-	}
+	}, m.discoverySize.read(func(n int) float64 { return float64(n) }))
 	m.mempoolTxs = prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Namespace: Namespace, Name: "mempool_transactions", Help: "Transactions in the mempool.",
-	}, mempool(func(n int, _ int64) float64 { return float64(n) }))
+	}, m.mempoolSize.read(func(s mempoolSize) float64 { return float64(s.count) }))
 	m.mempoolBytes = prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Namespace: Namespace, Name: "mempool_bytes", Help: "Serialized size of the mempool's transactions.",
-	}, mempool(func(_ int, b int64) float64 { return float64(b) }))
+	}, m.mempoolSize.read(func(s mempoolSize) float64 { return float64(s.bytes) }))
 	m.apiStreamBytes = prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Namespace: Namespace, Name: "api_stream_queued_bytes",
 		Help: "Bytes of topic messages queued for the API's event streams, against the node's budget.",
-	}, func() float64 {
-		if f := m.apiStreamSize.Load(); f != nil {
-			return float64((*f)())
-		}
-		return 0
-	})
+	}, m.apiStreamSize.read(func(n int64) float64 { return float64(n) }))
 	for _, c := range []prometheus.Collector{
 		m.peers, m.msgsIn, m.msgsOut, m.bytesIn, m.bytesOut, m.handshakeFailures,
 		m.discoveryTable, m.syncHeight, m.headerHeight, m.syncProgress, m.blocks,
@@ -189,8 +171,7 @@ func (m *Metrics) SetDiscoveryTable(n int) {
 	if m == nil {
 		return
 	}
-	f := func() int { return n }
-	m.discoverySize.Store(&f)
+	m.discoverySize.set(func() int { return n })
 }
 
 // WatchDiscoveryTable makes the discovery table gauge call size at each
@@ -200,7 +181,7 @@ func (m *Metrics) WatchDiscoveryTable(size func() int) {
 	if m == nil {
 		return
 	}
-	m.discoverySize.Store(&size)
+	m.discoverySize.set(size)
 }
 
 // SetSync sets the validated height and the best header height.
@@ -230,8 +211,7 @@ func (m *Metrics) SetMempool(count int, bytes int64) {
 	if m == nil {
 		return
 	}
-	f := func() (int, int64) { return count, bytes }
-	m.mempoolSize.Store(&f)
+	m.mempoolSize.set(func() mempoolSize { return mempoolSize{count, bytes} })
 }
 
 // WatchAPIStreamBytes makes the API stream gauge call queued at each
@@ -240,7 +220,7 @@ func (m *Metrics) WatchAPIStreamBytes(queued func() int64) {
 	if m == nil {
 		return
 	}
-	m.apiStreamSize.Store(&queued)
+	m.apiStreamSize.set(queued)
 }
 
 // WatchMempool makes the mempool gauges call size at each scrape, so they
@@ -250,7 +230,10 @@ func (m *Metrics) WatchMempool(size func() (count int, bytes int64)) {
 	if m == nil {
 		return
 	}
-	m.mempoolSize.Store(&size)
+	m.mempoolSize.set(func() mempoolSize {
+		n, b := size()
+		return mempoolSize{n, b}
+	})
 }
 
 // Dropped counts a message dropped because queue was full.
@@ -314,4 +297,28 @@ func (m *Metrics) Rates(now time.Time) (in, out float64) {
 		r.at, r.last = now, t
 	}
 	return r.in, r.out
+}
+
+// watched is a value a gauge reads at each scrape through a function the
+// value's owner sets later (Watch...), so the gauge is always current
+// without a goroutine to refresh it. Zero until set.
+type watched[T any] struct{ f atomic.Pointer[func() T] }
+
+func (w *watched[T]) set(f func() T) { w.f.Store(&f) }
+
+// read returns a GaugeFunc's function: pick of the current value.
+func (w *watched[T]) read(pick func(T) float64) func() float64 {
+	return func() float64 {
+		f := w.f.Load()
+		if f == nil {
+			return 0
+		}
+		return pick((*f)())
+	}
+}
+
+// mempoolSize is what the mempool gauges read.
+type mempoolSize struct {
+	count int
+	bytes int64
 }
